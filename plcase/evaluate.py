@@ -1,0 +1,437 @@
+"""Machine coders measured like human ones: training sets, codings, scores, suggestions.
+
+Every function here works at the level of passages: a passage carries a code
+for a coder when one of that coder's codings of the code overlaps it. Only the
+documents a coder coded count for that coder (a passage of a document the
+coder never opened is unknown, not "no code").
+
+* :func:`training_set` — ``(X, y, classes)`` for any tagger's ``fit``;
+* :func:`to_codings` — a fitted tagger's tags as rows of the codings frame, so a
+  machine is one more coder (``auto:rules``, ``auto:model``);
+* :func:`evaluate_tagger` — grouped cross-validation (a document, or a school,
+  never sits on both sides of a split) scored against a human coder;
+* :func:`cross_val_codings` — the out-of-fold tags themselves, as codings;
+* :func:`human_agreement` — the same scores for two human coders, the yardstick;
+* :func:`suggest` — uncoded passages a researcher should look at next.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall_score
+from sklearn.model_selection import GroupKFold
+from sklearn.utils.validation import check_is_fitted
+
+from plcase import config
+from plcase.errors import PlcaseError
+from plcase.schema import THEMES, coding_frame
+
+__all__ = ["training_set", "to_codings", "fold_assignments", "cross_val_codings",
+           "evaluate_tagger", "human_agreement", "suggest"]
+
+SCORE_COLUMNS = ["coder", "reference", "code", "n", "support", "predicted",
+                 "precision", "recall", "f1", "kappa"]
+
+
+def _codes(study, codes) -> list[str]:
+    if codes is not None:
+        codes = list(codes)
+        unknown = sorted(set(codes) - set(study.codes))
+        if unknown:
+            raise PlcaseError(f"code(s) {unknown} are not in the study's codebook")
+        return codes
+    themes = [c for c in THEMES if c in study.codes]
+    if themes:
+        return themes
+    book = study.codebook
+    return book.loc[book["kind"] == "theme", "code"].tolist() or study.codes
+
+
+def _coded_documents(study, coder: str) -> list[str]:
+    return sorted(study.codings.loc[study.codings["coder"] == coder, "doc_id"].unique())
+
+
+def _labels(study, passages: pd.DataFrame, coder: str, codes: list[str]) -> np.ndarray:
+    """Indicator matrix: passage × code, 1 where a coding of ``coder`` overlaps it."""
+    y = np.zeros((len(passages), len(codes)), dtype=np.int8)
+    index = {c: k for k, c in enumerate(codes)}
+    codings = study.codings[(study.codings["coder"] == coder)
+                            & study.codings["code"].isin(index)]
+    rows = np.arange(len(passages))
+    by_doc = {d: g for d, g in passages.assign(_row=rows).groupby("doc_id", sort=False)}
+    for doc, start, end, code in zip(codings["doc_id"], codings["start"],
+                                     codings["end"], codings["code"]):
+        group = by_doc.get(doc)
+        if group is None:
+            continue
+        # Half-open spans overlap when each starts before the other ends.
+        hit = (group["start"].to_numpy() < end) & (group["end"].to_numpy() > start)
+        y[group["_row"].to_numpy()[hit], index[code]] = 1
+    return y
+
+
+def _coded_passages(study, coder: str) -> pd.DataFrame:
+    docs = set(_coded_documents(study, coder))
+    return study.passages[study.passages["doc_id"].isin(docs)].reset_index(drop=True)
+
+
+def training_set(study, coder: str | None = None, codes=None):
+    """Passages of a study with one coder's codes, ready for ``tagger.fit(X, y)``.
+
+    Parameters
+    ----------
+    study : Study
+    coder : str, optional
+        The human coder whose codes are the labels. Default
+        :data:`plcase.config.PRIMARY_CODER`.
+    codes : list of str, optional
+        The codes (columns of ``y``). Default: the four themes.
+
+    Returns
+    -------
+    X : list of str
+        The text of every passage of the documents ``coder`` coded.
+    y : ndarray of int8, shape (len(X), len(classes))
+        1 where a coding of ``coder`` overlaps the passage.
+    classes : list of str
+
+    Examples
+    --------
+    >>> import plcase
+    >>> X, y, classes = training_set(plcase.read_sample())
+    >>> classes
+    ['shared_culture', 'embedded_pd', 'student_driven', 'whole_child_sel']
+    >>> len(X) == y.shape[0]
+    True
+    """
+    coder = coder or config.PRIMARY_CODER
+    codes = _codes(study, codes)
+    if coder not in study.coders:
+        raise PlcaseError(f"coder {coder!r} has no codings in this study; "
+                          f"coders are {study.coders}")
+    passages = _coded_passages(study, coder)
+    return passages["text"].tolist(), _labels(study, passages, coder, codes), codes
+
+
+def _coder_name(tagger, coder):
+    return coder or getattr(tagger, "coder_name", None) or f"auto:{type(tagger).__name__}"
+
+
+def _scores_of(tagger, texts) -> np.ndarray:
+    if hasattr(tagger, "predict_proba"):
+        return np.asarray(tagger.predict_proba(texts), dtype=float)
+    return np.asarray(tagger.decision_function(texts), dtype=float)
+
+
+def _as_codings(passages, pred, score, classes, coder) -> pd.DataFrame:
+    rows, cols = np.nonzero(pred)
+    frame = pd.DataFrame({
+        "doc_id": passages["doc_id"].to_numpy()[rows],
+        "start": passages["start"].to_numpy()[rows],
+        "end": passages["end"].to_numpy()[rows],
+        "code": np.asarray(classes, dtype=object)[cols],
+        "coder": coder,
+        "passage_id": passages["passage_id"].to_numpy()[rows],
+        "text": passages["text"].to_numpy()[rows],
+        "memo": None,
+        "score": score[rows, cols],
+    })
+    return coding_frame(frame)
+
+
+def to_codings(tagger, study, coder: str | None = None) -> pd.DataFrame:
+    """A fitted tagger's tags of every passage, as rows of the codings frame.
+
+    Each tag spans its whole passage; ``score`` is the tagger's probability
+    (:meth:`predict_proba`) for that code.
+
+    Parameters
+    ----------
+    tagger : fitted RuleTagger, ModelTagger or any estimator with the same signature
+    study : Study
+    coder : str, optional
+        Name of the machine coder. Default: the tagger's ``coder_name``
+        (``"auto:rules"`` or ``"auto:model"``).
+
+    Examples
+    --------
+    >>> import plcase
+    >>> from plcase.taggers import RuleTagger
+    >>> study = plcase.read_sample()
+    >>> tags = to_codings(RuleTagger(study.codebook).fit(), study)
+    >>> tags["coder"].unique().tolist()
+    ['auto:rules']
+    >>> study = study.with_codings(tags)
+    """
+    check_is_fitted(tagger)
+    passages = study.passages
+    texts = passages["text"].tolist()
+    pred = np.asarray(tagger.predict(texts))
+    score = _scores_of(tagger, texts)
+    return _as_codings(passages, pred, score, tagger.classes_, _coder_name(tagger, coder))
+
+
+def fold_assignments(study, groups: str = "doc_id", coder: str | None = None,
+                     n_splits: int = 5) -> pd.DataFrame:
+    """Which test fold each passage falls in, splitting by whole groups.
+
+    Parameters
+    ----------
+    groups : str, default "doc_id"
+        A column of ``study.documents``; all passages sharing its value go to
+        the same fold ("doc_id": documents never straddle a split; "school":
+        train on some schools, test on another).
+    n_splits : int, default 5
+        Number of folds, at most the number of groups.
+
+    Returns
+    -------
+    DataFrame
+        ``passage_id, doc_id, group, fold`` for the passages ``coder`` coded.
+    """
+    coder = coder or config.PRIMARY_CODER
+    if groups not in study.documents.columns:
+        raise PlcaseError(f"groups={groups!r} is not a column of the documents; "
+                          f"use one of {study.documents.columns.tolist()}")
+    passages = _coded_passages(study, coder)
+    group_of = dict(zip(study.documents["doc_id"], study.documents[groups]))
+    group = passages["doc_id"].map(group_of)
+    n_groups = group.nunique()
+    if n_groups < 2:
+        raise PlcaseError(f"cross-validation by {groups!r} needs at least two groups; "
+                          f"the passages coded by {coder!r} have {n_groups}")
+    folds = np.empty(len(passages), dtype=np.int64)
+    splitter = GroupKFold(n_splits=min(n_splits, n_groups))
+    for fold, (_, test) in enumerate(splitter.split(passages, groups=group.astype(str))):
+        folds[test] = fold
+    return pd.DataFrame({"passage_id": passages["passage_id"], "doc_id": passages["doc_id"],
+                         "group": group.to_numpy(), "fold": folds})
+
+
+def _out_of_fold(tagger, study, groups, coder, codes, n_splits):
+    coder = coder or config.PRIMARY_CODER
+    X, y, classes = training_set(study, coder=coder, codes=codes)
+    folds = fold_assignments(study, groups=groups, coder=coder, n_splits=n_splits)["fold"]
+    pred = np.zeros_like(y)
+    score = np.zeros(y.shape, dtype=float)
+    for fold in np.unique(folds):
+        train = np.flatnonzero(folds != fold)
+        test = np.flatnonzero(folds == fold)
+        model = clone(tagger).fit([X[i] for i in train], y[train])
+        held_out = [X[i] for i in test]
+        pred[test] = model.predict(held_out)
+        score[test] = _scores_of(model, held_out)
+    return _coded_passages(study, coder), y, pred, score, classes
+
+
+def cross_val_codings(tagger, study, groups: str = "doc_id", coder: str | None = None,
+                      codes=None, n_splits: int = 5, name: str | None = None) -> pd.DataFrame:
+    """Out-of-fold tags as codings: each passage tagged by a tagger that never saw
+    its group (see :func:`fold_assignments`), fitted on ``coder``'s codes.
+
+    Add them with ``study.with_codings(...)`` to compare the machine with any
+    human coder using the agreement functions.
+
+    Examples
+    --------
+    >>> import plcase
+    >>> from plcase.taggers import RuleTagger
+    >>> study = plcase.read_sample()
+    >>> oof = cross_val_codings(RuleTagger(study.codebook), study, n_splits=3)
+    >>> oof["coder"].unique().tolist()
+    ['auto:rules']
+    """
+    passages, _, pred, score, classes = _out_of_fold(tagger, study, groups, coder,
+                                                     codes, n_splits)
+    return _as_codings(passages, pred, score, classes, _coder_name(tagger, name))
+
+
+def _score_frame(y_true, y_pred, classes, coder, reference) -> pd.DataFrame:
+    """Per-code precision, recall, F1 and Cohen's kappa, plus micro and macro rows."""
+    rows = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # kappa of two constant vectors is undefined: NaN
+        for k, code in enumerate(classes):
+            t, p = y_true[:, k], y_pred[:, k]
+            kappa = cohen_kappa_score(t, p) if len(np.unique(np.r_[t, p])) > 1 else np.nan
+            rows.append({"code": code, "n": len(t), "support": int(t.sum()),
+                         "predicted": int(p.sum()),
+                         "precision": precision_score(t, p, zero_division=np.nan),
+                         "recall": recall_score(t, p, zero_division=np.nan),
+                         "f1": f1_score(t, p, zero_division=np.nan),
+                         "kappa": kappa})
+        per_code = pd.DataFrame(rows)
+        t, p = y_true.ravel(), y_pred.ravel()
+        micro = {"code": "micro", "n": y_true.shape[0], "support": int(t.sum()),
+                 "predicted": int(p.sum()),
+                 "precision": precision_score(t, p, zero_division=np.nan),
+                 "recall": recall_score(t, p, zero_division=np.nan),
+                 "f1": f1_score(t, p, zero_division=np.nan),
+                 "kappa": cohen_kappa_score(t, p) if len(np.unique(np.r_[t, p])) > 1 else np.nan}
+    metrics = ["precision", "recall", "f1", "kappa"]
+    macro = {"code": "macro", "n": y_true.shape[0], "support": int(y_true.sum()),
+             "predicted": int(y_pred.sum()), **per_code[metrics].mean().to_dict()}
+    frame = pd.concat([per_code, pd.DataFrame([micro, macro])], ignore_index=True)
+    frame.insert(0, "reference", reference)
+    frame.insert(0, "coder", coder)
+    return frame[SCORE_COLUMNS].astype({"n": "int64", "support": "int64", "predicted": "int64"})
+
+
+def evaluate_tagger(tagger, study, groups: str = "doc_id", coder: str | None = None,
+                    codes=None, n_splits: int = 5) -> pd.DataFrame:
+    """Grouped cross-validation of a tagger against a human coder.
+
+    The tagger is cloned and fitted on ``coder``'s codes of the training folds
+    and tags the held-out fold; groups (documents, or schools with
+    ``groups="school"``) never straddle a split.
+
+    Parameters
+    ----------
+    tagger : estimator
+        An unfitted (or fitted: it is cloned) RuleTagger, ModelTagger, ...
+    study : Study
+    groups : str, default "doc_id"
+        Column of ``study.documents`` that defines the groups.
+    coder : str, optional
+        The reference human coder. Default :data:`plcase.config.PRIMARY_CODER`.
+    codes : list of str, optional
+        Default: the four themes.
+    n_splits : int, default 5
+
+    Returns
+    -------
+    DataFrame
+        One row per code plus ``micro`` (all passage × code decisions pooled)
+        and ``macro`` (unweighted mean over codes): ``coder, reference, code,
+        n, support, predicted, precision, recall, f1, kappa``. Undefined
+        values (no positives) are NaN.
+
+    Examples
+    --------
+    >>> import plcase
+    >>> from plcase.taggers import RuleTagger
+    >>> study = plcase.read_sample()
+    >>> scores = evaluate_tagger(RuleTagger(study.codebook), study, n_splits=3)
+    >>> scores["code"].tolist()[-2:]
+    ['micro', 'macro']
+    """
+    coder = coder or config.PRIMARY_CODER
+    _, y, pred, _, classes = _out_of_fold(tagger, study, groups, coder, codes, n_splits)
+    return _score_frame(y, pred, classes, _coder_name(tagger, None), coder)
+
+
+def human_agreement(study, coder: str | None = None, reference: str | None = None,
+                    codes=None) -> pd.DataFrame:
+    """Passage-level agreement of two human coders on the documents both coded.
+
+    The same scores as :func:`evaluate_tagger` (``reference`` as the truth),
+    so a machine's figures can sit next to the humans'. Kappa is symmetric in
+    the two coders; precision and recall swap when they are swapped.
+
+    Parameters
+    ----------
+    coder, reference : str, optional
+        Default :data:`plcase.config.SECOND_CODER` against
+        :data:`plcase.config.PRIMARY_CODER`.
+
+    Examples
+    --------
+    >>> import plcase
+    >>> human_agreement(plcase.read_sample())["coder"].unique().tolist()
+    ['coder_b']
+    """
+    coder = coder or config.SECOND_CODER
+    reference = reference or config.PRIMARY_CODER
+    codes = _codes(study, codes)
+    shared = sorted(set(_coded_documents(study, coder)) & set(_coded_documents(study, reference)))
+    if not shared:
+        raise PlcaseError(f"no document was coded by both {coder!r} and {reference!r}")
+    passages = study.passages[study.passages["doc_id"].isin(shared)].reset_index(drop=True)
+    y_ref = _labels(study, passages, reference, codes)
+    y_other = _labels(study, passages, coder, codes)
+    return _score_frame(y_ref, y_other, codes, coder, reference)
+
+
+def suggest(tagger, study, n: int = 20, coder: str | None = None, by: str = "uncertainty",
+            n_terms: int = 5) -> pd.DataFrame:
+    """Uncoded passages a researcher should code next, with the words behind each score.
+
+    A passage is uncoded when its document has no coding by ``coder``. Each
+    passage is scored for every code; its row shows the code it is most
+    likely to carry (``by="probability"``: find more examples of a code) or
+    the code the tagger is least sure about (``by="uncertainty"``: the
+    passages whose human code would teach the model most).
+
+    Parameters
+    ----------
+    tagger : fitted tagger with ``predict_proba`` and ``explain``
+    study : Study
+    n : int, default 20
+        How many passages to return.
+    coder : str, optional
+        Whose uncoded documents to search. Default
+        :data:`plcase.config.PRIMARY_CODER`.
+    by : {"uncertainty", "probability"}
+    n_terms : int, default 5
+        Number of words listed in ``terms``.
+
+    Returns
+    -------
+    DataFrame
+        ``rank, passage_id, doc_id, speaker, code, probability, threshold,
+        uncertainty, terms, text``; ``uncertainty`` is 1 at the code's
+        decision threshold and 0 at probability 0 or 1.
+
+    Examples
+    --------
+    >>> import plcase
+    >>> from plcase.taggers import ModelTagger
+    >>> study = plcase.read_sample()
+    >>> model = ModelTagger(study.codebook, random_state=0).fit(*training_set(study)[:2])
+    >>> suggest(model, study, n=5, coder="coder_b").shape[0]
+    5
+    """
+    if by not in ("uncertainty", "probability"):
+        raise PlcaseError(f"by must be 'uncertainty' or 'probability', not {by!r}")
+    check_is_fitted(tagger)
+    coder = coder or config.PRIMARY_CODER
+    coded = set(_coded_documents(study, coder))
+    passages = study.passages[~study.passages["doc_id"].isin(coded)].reset_index(drop=True)
+    columns = ["rank", "passage_id", "doc_id", "speaker", "code", "probability",
+               "threshold", "uncertainty", "terms", "text"]
+    if passages.empty:
+        return pd.DataFrame(columns=columns)
+    proba = _scores_of(tagger, passages["text"].tolist())
+    thresholds = np.broadcast_to(np.asarray(getattr(tagger, "thresholds_", 0.5), dtype=float),
+                                 (len(tagger.classes_),))
+    # Distance from the threshold, scaled so both sides reach 0 at 0 and 1.
+    span = np.where(proba >= thresholds, 1 - thresholds, thresholds)
+    uncertainty = 1 - np.abs(proba - thresholds) / span
+    choice = uncertainty if by == "uncertainty" else proba
+    best = choice.argmax(axis=1)
+    rows = np.arange(len(passages))
+    frame = passages[["passage_id", "doc_id", "speaker", "text"]].assign(
+        code=np.asarray(tagger.classes_, dtype=object)[best],
+        probability=proba[rows, best], threshold=thresholds[best],
+        uncertainty=uncertainty[rows, best], _key=choice[rows, best])
+    frame = frame.sort_values(["_key", "passage_id"], ascending=[False, True],
+                              kind="mergesort").head(n).reset_index(drop=True)
+    frame["terms"] = [_top_terms(tagger, text, code, n_terms)
+                      for text, code in zip(frame["text"], frame["code"])]
+    frame["rank"] = np.arange(1, len(frame) + 1)
+    return frame[columns]
+
+
+def _top_terms(tagger, text: str, code: str, n_terms: int) -> str:
+    """The words behind ``code``'s score in ``text``, as one readable string."""
+    explained = tagger.explain(text)
+    explained = explained[explained["code"] == code]
+    if "contribution" in explained.columns:
+        terms = explained.sort_values("contribution", ascending=False)["term"]
+    else:
+        terms = explained.loc[~explained["negated"], "matched"].str.lower()
+    return ", ".join(list(dict.fromkeys(terms.tolist()))[:n_terms])

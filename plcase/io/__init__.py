@@ -1,0 +1,209 @@
+"""Reading studies: a folder of transcripts (any mix of formats), a codebook and standoff codings.
+
+Per-document readers are registered by file suffix in :data:`READERS`; each
+has the signature ``reader(path, codebook) -> ParsedDocument``.  Readers of
+other formats live in their own modules and are imported only when a file of
+their kind is met, so a missing optional dependency never breaks the rest.
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from plcase.errors import PlcaseInputError, PlcaseWarning
+
+__all__ = ["ParsedDocument", "READERS", "read_study", "read_sample", "reader_for"]
+
+
+@dataclass
+class ParsedDocument:
+    """One document as a reader returns it.
+
+    Attributes
+    ----------
+    meta : dict
+        Document metadata: ``doc_id`` and the columns of ``study.documents``.
+    text : str
+        The document text; all offsets index it.
+    passages : DataFrame
+        Passages in the passages schema.
+    codings : DataFrame
+        Codings in the codings schema (may be empty).
+    path : Path
+        The file it came from.
+    """
+
+    meta: dict
+    text: str
+    passages: pd.DataFrame
+    codings: pd.DataFrame
+    path: Path
+
+
+def _read_txt(path: Path, codebook: pd.DataFrame) -> ParsedDocument:
+    from plcase.io.transcript import read_transcript
+
+    t = read_transcript(path, codebook)
+    return ParsedDocument(t.meta, t.text, t.passages, t.codings, t.path)
+
+
+#: Per-document readers by suffix: a callable or "module:function" imported on first use.
+READERS: dict[str, object] = {
+    ".txt": _read_txt,
+    ".md": _read_txt,
+    ".docx": "plcase.io.docx:read_docx",
+    ".vtt": "plcase.io.captions:read_vtt",
+    ".srt": "plcase.io.captions:read_srt",
+}
+
+#: Files in a study folder that are not documents.
+NOT_DOCUMENTS = {"readme.md", "readme.txt", "codings.csv", "codebook.yml", "codebook.yaml",
+                 "recommendations.yml", "recommendations.yaml"}
+
+
+def reader_for(path: str | Path):
+    """The per-document reader for ``path``'s suffix, or ``None``."""
+    entry = READERS.get(Path(path).suffix.lower())
+    if isinstance(entry, str):
+        module, name = entry.split(":")
+        entry = getattr(importlib.import_module(module), name)
+    return entry
+
+
+def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = None,
+               name: str | None = None):
+    """Read a study: a folder of documents plus ``codebook.yml`` and ``codings.csv``.
+
+    A folder may mix formats (``.txt`` transcripts with front matter, ``.docx``,
+    ``.vtt``, ``.srt``); a ``.qdpx`` file (REFI-QDA project) is read whole.
+    Files are read in sorted order, so the result does not depend on the file
+    system.  Sidecar metadata files (``<name>.yml`` next to a ``.docx``/``.vtt``)
+    and the README are not documents.
+
+    Parameters
+    ----------
+    path : str or Path
+        A study folder, or a ``.qdpx`` file.
+    codebook : path or DataFrame, optional
+        The codebook; by default ``codebook.yml`` (or ``codebook.qdc``) in the folder.
+    name : str, optional
+        Name of the study (default: the folder name).
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    PlcaseInputError
+        For any problem in any file, naming the file, line and fix.
+
+    Examples
+    --------
+    >>> from plcase import config
+    >>> study = read_study(config.SAMPLE_DIR)
+    >>> sorted(study.documents["source"].unique())
+    ['focus_group', 'interview', 'site_visit']
+    """
+    from plcase.codebook import read_codebook
+    from plcase.study import Study
+
+    path = Path(path)
+    if path.is_file() and path.suffix.lower() == ".qdpx":
+        return reader_for_qdpx()(path)
+    if not path.is_dir():
+        raise PlcaseInputError("no such study folder", path=path,
+                               hint="give the folder that holds the transcripts and codebook.yml")
+    if codebook is None:
+        codebook = _find_codebook(path)
+    if not isinstance(codebook, pd.DataFrame):
+        codebook_path = Path(codebook)
+        if codebook_path.suffix.lower() == ".qdc":
+            from plcase.io.qdpx import read_qdc
+            codebook = read_qdc(codebook_path)
+        else:
+            codebook = read_codebook(codebook_path)
+    files = sorted(p for p in path.rglob("*") if p.is_file() and not _skipped(p, path))
+    documents, passages, codings, texts = [], [], [], {}
+    origin: dict[str, Path] = {}
+    for file in files:
+        reader = reader_for(file)
+        if reader is None:
+            continue
+        doc = reader(file, codebook)
+        doc_id = doc.meta["doc_id"]
+        if doc_id in origin:
+            raise PlcaseInputError(f"duplicate document id {doc_id!r}, already used by {origin[doc_id]}",
+                                   path=file, line=1, hint="give every document its own 'id'")
+        origin[doc_id] = file
+        meta = dict(doc.meta)
+        meta["path"] = file.relative_to(path).as_posix()
+        documents.append(meta)
+        passages.append(doc.passages)
+        codings.append(doc.codings)
+        texts[doc_id] = doc.text
+    if not documents:
+        raise PlcaseInputError("no documents found in the folder", path=path,
+                               hint="add .txt transcripts with front matter (see README)")
+    standoff = path / "codings.csv"
+    if standoff.exists():
+        from plcase.io.standoff import read_codings_csv
+        codings.append(read_codings_csv(standoff, texts, set(codebook["code"])))
+    return Study(
+        documents=pd.DataFrame(documents),
+        passages=pd.concat(passages, ignore_index=True),
+        codings=pd.concat([c for c in codings if len(c)], ignore_index=True) if any(len(c) for c in codings)
+        else codings[0],
+        codebook=codebook,
+        texts=texts,
+        name=name or path.name,
+    )
+
+
+def read_sample():
+    """Read the bundled synthetic CMS sample study (``interviews/``).
+
+    Examples
+    --------
+    >>> study = read_sample()
+    >>> sorted(study.documents["school"].unique())[:3]
+    ['District office', 'Grand Oak Elementary', 'Newell Elementary']
+    """
+    from plcase import config
+
+    return read_study(config.SAMPLE_DIR, name="cms-personalized-learning")
+
+
+def reader_for_qdpx():
+    from plcase.io.qdpx import read_qdpx
+
+    return read_qdpx
+
+
+def _find_codebook(folder: Path) -> Path:
+    for name in ("codebook.yml", "codebook.yaml", "codebook.qdc"):
+        if (folder / name).exists():
+            return folder / name
+    raise PlcaseInputError("no codebook in the study folder", path=folder,
+                           hint="add codebook.yml (see interviews/codebook.yml) or pass codebook=")
+
+
+def _skipped(file: Path, root: Path) -> bool:
+    rel = file.relative_to(root)
+    if any(part.startswith((".", "_")) for part in rel.parts):
+        return True
+    if file.name.lower() in NOT_DOCUMENTS:
+        return True
+    # Sidecar metadata (<name>.yml beside <name>.docx/.vtt/.srt) is read by that document's reader.
+    if file.suffix.lower() in (".yml", ".yaml"):
+        return True
+    if file.suffix.lower() == ".qdpx":
+        warnings.warn(f"{file}: a .qdpx project inside a study folder is not merged; "
+                      "read it on its own with plcase.read_qdpx", PlcaseWarning, stacklevel=3)
+        return True
+    return False

@@ -1,0 +1,601 @@
+"""Machine coders: a transparent keyword tagger and a model trained on human codes.
+
+Both taggers are scikit-learn estimators with one signature, so they are
+interchangeable everywhere (cross-validation, :func:`plcase.evaluate.to_codings`,
+:func:`sklearn.base.clone`, pickling):
+
+* ``X`` is a sequence of passage texts (str);
+* ``y`` is an indicator matrix, one column per code in ``classes_`` order;
+* ``fit(X, y)`` returns ``self``; ``predict(X)`` returns a 0/1 matrix aligned to
+  ``classes_``; ``predict_proba(X)`` the probability of each code;
+  ``explain(text)`` a tidy frame of the evidence behind a prediction.
+
+:class:`RuleTagger` codes a passage from the codebook's ``keywords`` and
+``phrases`` alone (after Snowball stemming, with a negation guard), so every tag
+can be traced to the words that fired. :class:`ModelTagger` learns from a human
+coder: TF-IDF of character and stemmed-word n-grams, the rule tagger's evidence
+as extra features, the codebook's own definitions and examples as extra
+training passages, one logistic regression per code with class weights for rare
+codes, and per-code thresholds chosen on out-of-fold probabilities.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from nltk.stem.snowball import SnowballStemmer
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import cohen_kappa_score, f1_score
+from sklearn.model_selection import KFold
+from sklearn.pipeline import FeatureUnion
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from plcase.errors import PlcaseError
+from plcase.schema import THEMES, require_columns
+
+__all__ = ["RuleTagger", "ModelTagger", "tokenize", "stem"]
+
+# Words, numbers and contractions ("isn't" stays one token so the negation guard
+# sees it), or one clause-ending punctuation mark: negation never reaches across
+# a comma, a full stop or a dash ("No, the kids pick their own station").
+_TOKEN = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)*|[.,;:!?()\u2013\u2014\"]")
+_CLAUSE_BREAK = frozenset(".,;:!?()\u2013\u2014\"")
+_NEGATIONS = frozenset({
+    "not", "no", "never", "nobody", "none", "nothing", "neither", "nor", "without",
+    "hardly", "barely", "rarely", "seldom", "cannot", "lack", "lacks", "lacking",
+})
+_STEMMER = SnowballStemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def stem(token: str) -> str:
+    """Snowball (English) stem of a lower-case token, cached.
+
+    Examples
+    --------
+    >>> [stem(w) for w in ("coaching", "coached", "coach")]
+    ['coach', 'coach', 'coach']
+    """
+    return _STEMMER.stem(token)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case word tokens of ``text`` (punctuation dropped).
+
+    Examples
+    --------
+    >>> tokenize("Not really student-driven, isn't it?")
+    ['not', 'really', 'student', 'driven', "isn't", 'it']
+    """
+    return [t for t in _TOKEN.findall(text.lower()) if t[0] not in _CLAUSE_BREAK]
+
+
+def _is_negation(token: str) -> bool:
+    return token in _NEGATIONS or token.endswith(("n't", "n\u2019t"))
+
+
+def _term_stems(term: str) -> tuple[str, ...]:
+    return tuple(stem(t) for t in tokenize(term))
+
+
+def _as_terms(value) -> list[str]:
+    """The list of terms in a codebook cell (a list, a string, or missing)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    return [str(v) for v in value if str(v).strip()]
+
+
+def _default_codes(codebook: pd.DataFrame) -> list[str]:
+    if "kind" in codebook.columns and (codebook["kind"] == "theme").any():
+        return codebook.loc[codebook["kind"] == "theme", "code"].tolist()
+    return codebook["code"].tolist()
+
+
+def _check_texts(X, what: str = "X") -> list[str]:
+    if isinstance(X, str):
+        raise PlcaseError(f"{what} must be a sequence of passage texts, not one string; "
+                          f"wrap it in a list: [{X[:30]!r}]")
+    texts = list(X)
+    bad = [i for i, t in enumerate(texts) if not isinstance(t, str)]
+    if bad:
+        raise PlcaseError(f"{what} must hold passage texts (str); item {bad[0]} is "
+                          f"{type(texts[bad[0]]).__name__}")
+    return texts
+
+
+def _check_indicator(y, n_rows: int, n_codes: int | None) -> np.ndarray:
+    y = np.asarray(y)
+    if y.ndim == 1:
+        y = y.reshape(-1, 1)
+    if y.ndim != 2 or y.shape[0] != n_rows:
+        raise PlcaseError(f"y must be an indicator matrix with one row per passage "
+                          f"({n_rows}); it has shape {y.shape}")
+    if n_codes is not None and y.shape[1] != n_codes:
+        raise PlcaseError(f"y has {y.shape[1]} column(s) but the tagger codes "
+                          f"{n_codes}; pass the matching codes")
+    if not np.isin(y, (0, 1)).all():
+        raise PlcaseError("y must hold only 0 and 1 (one column per code)")
+    return y.astype(np.int8)
+
+
+class RuleTagger(BaseEstimator):
+    """Tag passages with codes from the codebook's keywords and phrases.
+
+    A passage gets a code when at least ``min_hits`` of that code's keywords or
+    phrases occur in it, outside a negation. Words are compared after Snowball
+    stemming, so "coaching", "coached" and "coach" all match the keyword
+    "coach"; a phrase matches its words in order ("student-driven" matches
+    "student driven"). A term preceded within ``negation_window`` words of the
+    same clause by a negation ("not", "never", "isn't", ...) is ignored.
+
+    Parameters
+    ----------
+    codebook : DataFrame
+        The codebook frame (``study.codebook``): columns ``code``, ``keywords``,
+        ``phrases`` (lists of str), and optionally ``kind`` and ``parent``.
+    codes : list of str, optional
+        The codes to tag, in output order. Default: the codebook's themes.
+    negation_window : int, default 3
+        How many words before a term a negation may stand to cancel it; 0 turns
+        the guard off.
+    min_hits : int, default 1
+        Non-negated hits a passage needs to receive a code.
+    inherit_subcodes : bool, default True
+        Count a sub-code's terms as evidence for its parent theme too (coders
+        apply the theme whenever a sub-code applies).
+
+    Attributes
+    ----------
+    classes_ : ndarray of str
+        The codes, in the column order of :meth:`predict`.
+    terms_ : DataFrame
+        One row per (code, term): ``code, term, kind, stems`` — the compiled
+        lexicon.
+
+    Examples
+    --------
+    >>> codebook = pd.DataFrame({
+    ...     "code": ["embedded_pd", "student_driven"], "kind": ["theme", "theme"],
+    ...     "keywords": [["coach"], ["playlist"]],
+    ...     "phrases": [["peer observation"], ["student driven"]]})
+    >>> tagger = RuleTagger(codebook).fit()
+    >>> tagger.predict(["Our coaches observe weekly.",
+    ...                 "It is not really student-driven yet."]).tolist()
+    [[1, 0], [0, 0]]
+    >>> tagger.explain("Coaching and peer observations")[["code", "term", "matched"]]
+              code              term            matched
+    0  embedded_pd             coach           Coaching
+    1  embedded_pd  peer observation  peer observations
+    """
+
+    #: The coder name :func:`plcase.evaluate.to_codings` gives this tagger's tags.
+    coder_name = "auto:rules"
+
+    def __init__(self, codebook=None, codes=None, negation_window=3, min_hits=1,
+                 inherit_subcodes=True):
+        self.codebook = codebook
+        self.codes = codes
+        self.negation_window = negation_window
+        self.min_hits = min_hits
+        self.inherit_subcodes = inherit_subcodes
+
+    def fit(self, X=None, y=None):
+        """Compile the codebook's terms; ``X`` and ``y`` are accepted and ignored
+        (beyond checking that ``y`` has one column per code)."""
+        if self.codebook is None:
+            raise PlcaseError("RuleTagger needs a codebook: RuleTagger(study.codebook)")
+        codebook = self.codebook
+        require_columns(codebook, ["code", "keywords", "phrases"], "codebook")
+        codes = list(self.codes) if self.codes is not None else _default_codes(codebook)
+        unknown = sorted(set(codes) - set(codebook["code"]))
+        if unknown:
+            raise PlcaseError(f"code(s) {unknown} are not in the codebook")
+        if X is not None and y is not None:
+            _check_indicator(y, len(_check_texts(X)), len(codes))
+        index = {code: i for i, code in enumerate(codes)}
+        rows = []
+        for rec in codebook.to_dict("records"):
+            targets = [rec["code"]] if rec["code"] in index else []
+            parent = rec.get("parent")
+            if self.inherit_subcodes and isinstance(parent, str) and parent in index:
+                targets.append(parent)
+            for target in targets:
+                for kind in ("keywords", "phrases"):
+                    for term in _as_terms(rec.get(kind)):
+                        stems = _term_stems(term)
+                        if stems:
+                            rows.append({"code": target, "term": term,
+                                         "kind": "keyword" if len(stems) == 1 else "phrase",
+                                         "stems": stems})
+        terms = pd.DataFrame(rows, columns=["code", "term", "kind", "stems"])
+        terms = terms.drop_duplicates(["code", "stems"]).reset_index(drop=True)
+        # One dict lookup per token: single stems map to (code index, term);
+        # phrases are keyed by their first stem and checked against what follows.
+        words: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        phrases: dict[str, list[tuple[tuple[str, ...], int, str]]] = defaultdict(list)
+        for code, term, stems in zip(terms["code"], terms["term"], terms["stems"]):
+            if len(stems) == 1:
+                words[stems[0]].append((index[code], term))
+            else:
+                phrases[stems[0]].append((stems, index[code], term))
+        self.classes_ = np.array(codes, dtype=object)
+        self.terms_ = terms
+        self._words = dict(words)
+        self._phrases = {k: sorted(v, key=lambda p: -len(p[0])) for k, v in phrases.items()}
+        return self
+
+    # -- matching ---------------------------------------------------------------------
+    def _hits(self, tokens: list[str]):
+        """Yield (code index, term, first token, last token, negated) for each hit."""
+        words, phrases = self._words, self._phrases
+        window = self.negation_window
+        last_negation = -10**9  # token position of the latest negation in this clause
+        for i, tok in enumerate(tokens):
+            if tok in _CLAUSE_BREAK:
+                last_negation = -10**9
+                continue
+            if _is_negation(tok):
+                last_negation = i
+                continue
+            s = stem(tok)
+            negated = 0 < i - last_negation <= window
+            for code, term in words.get(s, ()):
+                yield code, term, i, i, negated
+            if s not in words and len(tok) > 3 and tok.endswith("s"):
+                # Snowball keeps a plural whose stem lacks a vowel ("plcs"); try the singular.
+                for code, term in words.get(stem(tok[:-1]), ()):
+                    yield code, term, i, i, negated
+            for stems, code, term in phrases.get(s, ()):
+                n = len(stems)
+                if i + n <= len(tokens) and all(stem(tokens[i + k]) == stems[k]
+                                                for k in range(1, n)):
+                    yield code, term, i, i + n - 1, negated
+
+    def _counts(self, texts: list[str]) -> np.ndarray:
+        counts = np.zeros((len(texts), len(self.classes_)), dtype=np.int32)
+        for row, text in enumerate(texts):
+            tokens = _TOKEN.findall(text.lower())
+            for code, _, _, _, negated in self._hits(tokens):
+                if not negated:
+                    counts[row, code] += 1
+        return counts
+
+    def decision_function(self, X) -> np.ndarray:
+        """Number of non-negated hits of each code in each passage."""
+        check_is_fitted(self)
+        return self._counts(_check_texts(X)).astype(float)
+
+    def predict(self, X) -> np.ndarray:
+        """Indicator matrix (passages × ``classes_``) of the codes found."""
+        check_is_fitted(self)
+        return (self._counts(_check_texts(X)) >= self.min_hits).astype(np.int8)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """A monotone confidence from the hit count: ``1 - 0.5 ** (hits / min_hits)``.
+
+        One hit gives 0.5 (the decision threshold with ``min_hits=1``), two give
+        0.75; it ranks passages, it is not a calibrated probability.
+        """
+        hits = self.decision_function(X)
+        return 1.0 - 0.5 ** (hits / max(self.min_hits, 1))
+
+    def explain(self, text: str) -> pd.DataFrame:
+        """Which terms fired for which code in ``text``, with character spans.
+
+        Returns
+        -------
+        DataFrame
+            One row per hit: ``code, term, kind, start, end, matched, negated``,
+            where ``text[start:end] == matched``; negated hits are listed (with
+            ``negated=True``) but do not count towards a code.
+        """
+        check_is_fitted(self)
+        spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text.lower())]
+        tokens = [text[s:e].lower() for s, e in spans]
+        rows = []
+        for code, term, first, last, negated in self._hits(tokens):
+            start, end = spans[first][0], spans[last][1]
+            rows.append({"code": self.classes_[code], "term": term,
+                         "kind": "keyword" if first == last else "phrase",
+                         "start": start, "end": end, "matched": text[start:end],
+                         "negated": negated})
+        frame = pd.DataFrame(rows, columns=["code", "term", "kind", "start", "end",
+                                            "matched", "negated"])
+        return frame.astype({"start": "int64", "end": "int64", "negated": bool})
+
+
+# -- features of the model tagger ---------------------------------------------------------
+def stemmed_words(text: str) -> list[str]:
+    """Stemmed word unigrams and bigrams of ``text`` (the word analyser of the model).
+
+    Examples
+    --------
+    >>> stemmed_words("Teachers coaching teachers")
+    ['teacher', 'coach', 'teacher', 'teacher coach', 'coach teacher']
+    """
+    stems = [stem(t) for t in tokenize(text)]
+    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
+
+
+class RuleEvidence(BaseEstimator, TransformerMixin):
+    """Features from the rule tagger: ``log1p`` of each code's keyword hits.
+
+    Lets the model weigh codebook evidence it has rarely seen in training text,
+    which carries over to passages written in other words than the sample's.
+    """
+
+    def __init__(self, codebook=None, negation_window=3):
+        self.codebook = codebook
+        self.negation_window = negation_window
+
+    def fit(self, X, y=None):
+        codes = self.codebook["code"].tolist()
+        self.rules_ = RuleTagger(self.codebook, codes=codes,
+                                 negation_window=self.negation_window).fit()
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        return sparse.csr_matrix(np.log1p(self.rules_.decision_function(X)))
+
+    def get_feature_names_out(self, input_features=None):
+        return np.array([f"rule:{c}" for c in self.rules_.classes_], dtype=object)
+
+
+def _codebook_passages(codebook: pd.DataFrame, classes: list[str]):
+    """Training passages written from the codebook: label, definition, include,
+    example and the term lists of each code (and its sub-codes)."""
+    index = {c: i for i, c in enumerate(classes)}
+    texts, labels = [], []
+    for rec in codebook.to_dict("records"):
+        targets = [index[c] for c in (rec.get("code"), rec.get("parent"))
+                   if isinstance(c, str) and c in index]
+        if not targets:
+            continue
+        fields = [rec.get(f) for f in ("label", "definition", "include", "example")]
+        fields += [" ".join(_as_terms(rec.get("keywords"))),
+                   ", ".join(_as_terms(rec.get("phrases")))]
+        for field in fields:
+            if isinstance(field, str) and field.strip():
+                row = np.zeros(len(classes), dtype=np.int8)
+                row[targets] = 1
+                texts.append(field)
+                labels.append(row)
+    if not texts:
+        return [], np.zeros((0, len(classes)), dtype=np.int8)
+    return texts, np.vstack(labels)
+
+
+def _best_threshold(y_true: np.ndarray, proba: np.ndarray, metric: str) -> float:
+    """The threshold on ``proba`` that maximises ``metric`` (the middle of the best
+    plateau, so ties do not pull it to an edge)."""
+    if y_true.min() == y_true.max():
+        return 0.5
+    grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
+    score = cohen_kappa_score if metric == "kappa" else f1_score
+    values = np.array([score(y_true, (proba >= t).astype(int)) for t in grid])
+    values = np.nan_to_num(values, nan=-1.0)
+    best = np.flatnonzero(values >= values.max() - 1e-9)
+    return float(grid[best[len(best) // 2]])
+
+
+class ModelTagger(BaseEstimator):
+    """A multi-label model of a human coder: TF-IDF n-grams + logistic regression.
+
+    Features are character n-grams within words (``char_wb``), stemmed word
+    unigrams and bigrams (both TF-IDF with sublinear term frequency) and, given
+    a codebook, the rule tagger's hit counts for every code. With a codebook the
+    label, definition, include, example and terms of each code are added as
+    extra training passages (weighted by ``codebook_weight``), which teaches the
+    model words the training passages never use. One class-weighted logistic
+    regression per code; each code's decision threshold maximises
+    ``threshold_metric`` on out-of-fold probabilities of ``threshold_cv`` folds.
+
+    Parameters
+    ----------
+    codebook : DataFrame, optional
+        The study's codebook; enables rule-evidence features and codebook passages.
+    codes : list of str, optional
+        Names of the columns of ``y``. Default: ``y.columns`` when ``y`` is a
+        DataFrame, else the four themes.
+    C : float, default 4.0
+        Inverse regularisation strength of the logistic regressions.
+    char_ngrams : tuple of int, default (2, 5)
+        Range of character n-gram lengths.
+    min_df : int, default 2
+        Minimum number of passages a feature must occur in.
+    rule_weight : float, default 1.0
+        Weight of the rule-evidence block relative to the TF-IDF blocks
+        (0 turns it off).
+    codebook_weight : float, default 1.0
+        Sample weight of each codebook passage (0 turns them off).
+    threshold_cv : int, default 5
+        Folds of the internal cross-validation that sets the thresholds
+        (0 or 1: every threshold is 0.5).
+    threshold_metric : {"kappa", "f1"}, default "kappa"
+    random_state : int, RandomState or None, default None
+        Seed of the internal folds and the solver.
+
+    Attributes
+    ----------
+    classes_ : ndarray of str
+    thresholds_ : ndarray of float
+        Decision threshold per code.
+    features_ : FeatureUnion
+        The fitted feature extractor.
+    estimators_ : list of LogisticRegression or None
+        One model per code (None where the training data had a single label).
+
+    Examples
+    --------
+    >>> X = ["our coach models a lesson", "coaching cycle with the team",
+    ...      "kids pick a playlist", "students choose their station"] * 3
+    >>> y = [[1, 0], [1, 0], [0, 1], [0, 1]] * 3
+    >>> model = ModelTagger(codes=["embedded_pd", "student_driven"], threshold_cv=0,
+    ...                     random_state=0).fit(X, y)
+    >>> model.predict(["the coach visited", "they pick stations"]).tolist()
+    [[1, 0], [0, 1]]
+    """
+
+    coder_name = "auto:model"
+
+    def __init__(self, codebook=None, codes=None, C=4.0, char_ngrams=(2, 5), min_df=2,
+                 rule_weight=1.0, codebook_weight=1.0, threshold_cv=5,
+                 threshold_metric="kappa", random_state=None):
+        self.codebook = codebook
+        self.codes = codes
+        self.C = C
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.rule_weight = rule_weight
+        self.codebook_weight = codebook_weight
+        self.threshold_cv = threshold_cv
+        self.threshold_metric = threshold_metric
+        self.random_state = random_state
+
+    def _classes(self, y) -> list[str]:
+        if self.codes is not None:
+            return list(self.codes)
+        if isinstance(y, pd.DataFrame):
+            return [str(c) for c in y.columns]
+        return list(THEMES)
+
+    def _features(self) -> FeatureUnion:
+        blocks = [
+            ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams),
+                                     min_df=self.min_df, sublinear_tf=True, lowercase=True)),
+            ("word", TfidfVectorizer(analyzer=stemmed_words, min_df=self.min_df,
+                                     sublinear_tf=True)),
+        ]
+        if self.codebook is not None and self.rule_weight > 0:
+            blocks.append(("rule", RuleEvidence(self.codebook)))
+        weights = {"rule": float(self.rule_weight)} if len(blocks) == 3 else None
+        return FeatureUnion(blocks, transformer_weights=weights)
+
+    def _fit_models(self, texts, y, weights, seed):
+        features = self._features().fit(texts)
+        matrix = features.transform(texts)
+        models = []
+        for k in range(y.shape[1]):
+            if y[:, k].min() == y[:, k].max():
+                models.append(None)
+                continue
+            model = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
+                                       random_state=seed, max_iter=1000)
+            models.append(model.fit(matrix, y[:, k], sample_weight=weights))
+        return features, models
+
+    @staticmethod
+    def _proba(features, models, y_constant, texts) -> np.ndarray:
+        matrix = features.transform(texts)
+        out = np.empty((len(texts), len(models)))
+        for k, model in enumerate(models):
+            out[:, k] = y_constant[k] if model is None else model.predict_proba(matrix)[:, 1]
+        return out
+
+    def fit(self, X, y):
+        """Learn from passages ``X`` and the human codes ``y`` (indicator matrix)."""
+        texts = _check_texts(X)
+        classes = self._classes(y)
+        y = _check_indicator(y, len(texts), len(classes))
+        if self.threshold_metric not in ("kappa", "f1"):
+            raise PlcaseError(f"threshold_metric must be 'kappa' or 'f1', "
+                              f"not {self.threshold_metric!r}")
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        extra_texts, extra_y = ([], np.zeros((0, len(classes)), dtype=np.int8))
+        if self.codebook is not None and self.codebook_weight > 0:
+            extra_texts, extra_y = _codebook_passages(self.codebook, classes)
+        extra_w = np.full(len(extra_texts), float(self.codebook_weight))
+
+        def fit_on(idx):
+            t = [texts[i] for i in idx] + extra_texts
+            yy = np.vstack([y[idx], extra_y])
+            w = np.concatenate([np.ones(len(idx)), extra_w])
+            return self._fit_models(t, yy, w, seed)
+
+        all_rows = np.arange(len(texts))
+        features, models = fit_on(all_rows)
+        constant = y[0] if len(y) else np.zeros(len(classes))
+        thresholds = np.full(len(classes), 0.5)
+        if self.threshold_cv and self.threshold_cv > 1 and len(texts) >= 2 * self.threshold_cv:
+            oof = np.empty((len(texts), len(classes)))
+            folds = KFold(self.threshold_cv, shuffle=True, random_state=seed)
+            for train, test in folds.split(all_rows):
+                f_feat, f_models = fit_on(train)
+                oof[test] = self._proba(f_feat, f_models, constant, [texts[i] for i in test])
+            thresholds = np.array([_best_threshold(y[:, k], oof[:, k], self.threshold_metric)
+                                   for k in range(len(classes))])
+        self.classes_ = np.array(classes, dtype=object)
+        self.features_ = features
+        self.estimators_ = models
+        self.thresholds_ = thresholds
+        self._constant = constant
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Probability of each code (passages × ``classes_``)."""
+        check_is_fitted(self)
+        return self._proba(self.features_, self.estimators_, self._constant, _check_texts(X))
+
+    def predict(self, X) -> np.ndarray:
+        """Indicator matrix: probability at or above each code's threshold."""
+        return (self.predict_proba(X) >= self.thresholds_).astype(np.int8)
+
+    def explain(self, text: str, n_terms: int = 5) -> pd.DataFrame:
+        """The words that pushed each code's score up in ``text``.
+
+        A linear model's score is a sum of feature value × weight. Word n-gram
+        and rule features are reported as they are; each character n-gram's
+        contribution is shared among the words it occurs in, so the result
+        reads as words.
+
+        Returns
+        -------
+        DataFrame
+            ``code, term, contribution``: the ``n_terms`` largest positive
+            contributions per code, largest first.
+        """
+        check_is_fitted(self)
+        row = self.features_.transform([text]).tocsr()
+        names = self.features_.get_feature_names_out()
+        char_analyzer = self.features_.transformer_list[0][1].build_analyzer()
+        words = list(dict.fromkeys(tokenize(text)))
+        # Where each feature of the text occurs, by word: character n-grams and
+        # stems may each sit in several words, and share their contribution.
+        grams_of = {w: set(char_analyzer(w)) for w in words}
+        owners: dict[str, list[str]] = defaultdict(list)
+        for w in words:
+            owners[stem(w)].append(w)
+            for g in grams_of[w]:
+                owners["\0" + g].append(w)
+        rows = []
+        for k, model in enumerate(self.estimators_):
+            if model is None:
+                continue
+            contrib = row.multiply(model.coef_[0]).tocsr()
+            by_term: dict[str, float] = defaultdict(float)
+            for j, value in zip(contrib.indices, contrib.data):
+                block, feature = names[j].split("__", 1)
+                if block == "rule":
+                    by_term[feature] += value
+                    continue
+                parts = feature.split(" ") if block == "word" else ["\0" + feature]
+                for part in parts:
+                    holders = owners.get(part, ())
+                    for w in holders:
+                        by_term[w] += value / len(parts) / len(holders)
+            top = sorted(((v, t) for t, v in by_term.items() if v > 0), reverse=True)[:n_terms]
+            rows += [{"code": self.classes_[k], "term": t, "contribution": float(v)}
+                     for v, t in top]
+        return pd.DataFrame(rows, columns=["code", "term", "contribution"])
