@@ -14,6 +14,7 @@ True
 
 from plcase import config
 from plcase.codebook import read_codebook
+from plcase.describe import coding_counts, corpus_table
 from plcase.errors import PlcaseError, PlcaseInputError, PlcaseWarning
 from plcase.io import read_sample, read_study
 from plcase.segment import sentence_frame, sentence_spans, sentences
@@ -22,6 +23,6 @@ from plcase.study import Study
 __version__ = "0.1.0"
 
 __all__ = [
-    "config", "read_codebook", "PlcaseError", "PlcaseInputError", "PlcaseWarning",
+    "config", "read_codebook", "coding_counts", "corpus_table", "PlcaseError", "PlcaseInputError", "PlcaseWarning",
     "read_sample", "read_study", "sentence_frame", "sentence_spans", "sentences", "Study",
 ]

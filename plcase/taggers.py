@@ -483,8 +483,8 @@ class ModelTagger(BaseEstimator):
         return FeatureUnion(blocks, transformer_weights=weights)
 
     def _fit_models(self, texts, y, weights, seed):
-        features = self._features().fit(texts)
-        matrix = features.transform(texts)
+        features = self._features()
+        matrix = features.fit_transform(texts)
         models = []
         for k in range(y.shape[1]):
             if y[:, k].min() == y[:, k].max():

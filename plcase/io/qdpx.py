@@ -325,7 +325,7 @@ class _ProjectReader:
             row["case"] = "; ".join(dict.fromkeys(cases)) if cases else None
             row["guid"] = guid
             row["n_words"] = word_count(text)
-            row["path"] = self.path.as_posix()
+            row["path"] = self.path.name
             documents.append(row)
 
         if skipped:
