@@ -1,44 +1,159 @@
-"""The ``plcase`` command line."""
+"""The ``plcase`` command line: validate, tag, matrix and report.
+
+Every sub-command reads a study folder (transcripts, ``codebook.yml``, optional
+``codings.csv``).  Problems in the researcher's files are printed as
+``file:line: message (fix)`` and give exit status 1; outputs are written only
+when the whole command succeeded, so a failed run never leaves a half-written file.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+from pathlib import Path
 
-__all__ = ["main"]
+__all__ = ["main", "build_parser"]
+
+
+def _write_atomically(frame, output: str, **to_csv) -> None:
+    """Write a CSV next to its destination, then rename: no partial file on failure."""
+    target = Path(output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        frame.to_csv(tmp, lineterminator="\n", **to_csv)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _validate(args) -> int:
+    from plcase.validate import lint_study
+
+    problems = lint_study(args.path)
+    for row in problems.itertuples():
+        where = row.path if _missing(row.line) else f"{row.path}:{row.line}"
+        hint = f" ({row.hint})" if isinstance(row.hint, str) and row.hint else ""
+        print(f"{where}: {row.severity}: {row.message}{hint}")
+    errors = int((problems["severity"] == "error").sum())
+    warnings = int((problems["severity"] == "warning").sum())
+    print(f"{args.path}: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    return 1 if errors or (args.strict and warnings) else 0
+
+
+def _missing(value) -> bool:
+    import pandas as pd
+
+    return value is None or pd.isna(value)
+
+
+def _tag(args) -> int:
+    import plcase
+
+    study = plcase.read_study(args.path)
+    if args.method == "rules":
+        tagger = plcase.RuleTagger(codebook=study.codebook)
+        X, y, _ = plcase.training_set(study, coder=args.coder)
+        tagger.fit(X, y)
+    else:
+        X, y, _ = plcase.training_set(study, coder=args.coder)
+        tagger = plcase.ModelTagger(random_state=plcase.config.RANDOM_STATE).fit(X, y)
+    codings = plcase.to_codings(tagger, study)
+    columns = ["doc_id", "start", "end", "code", "coder", "memo", "score"]
+    _write_atomically(codings[columns], args.output, index=False)
+    print(f"{args.output}: {len(codings)} codings by {codings['coder'].iloc[0] if len(codings) else 'no coder'} "
+          f"on {study.passages.shape[0]} passages", file=sys.stderr)
+    return 0
+
+
+def _matrix(args) -> int:
+    import plcase
+
+    study = plcase.read_study(args.path)
+    by = args.by.split(",") if "," in args.by else args.by
+    matrix = plcase.theme_matrix(study, by=by, measure=args.measure, coder=args.coder)
+    _write_atomically(matrix, args.output)
+    print(f"{args.output}: {matrix.shape[0]} rows × {matrix.shape[1]} codes ({args.measure})",
+          file=sys.stderr)
+    return 0
 
 
 def _report(args) -> int:
-    from plcase.report import ReportError, run_report
+    from plcase.report import run_report
 
-    try:
-        run_report(args.notebooks, progress=lambda line: print(line, flush=True))
-    except ReportError as exc:
-        print(f"plcase report: {exc}", file=sys.stderr)
-        return 1
+    run_report(args.notebooks, progress=lambda line: print(line, flush=True))
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used to document the commands)."""
     parser = argparse.ArgumentParser(
         prog="plcase",
-        description="Reproducible qualitative case studies: validate transcripts, tag passages, "
-                    "build theme matrices and run the notebook report.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    report = sub.add_parser("report", help="execute every notebook in notebooks/ in order and write "
-                                           "figures/, tables/ and HTML to reports/",
-                            description="Execute notebooks/00-… to 05-… in order, storing their "
-                                        "outputs; figures go to figures/, tables to tables/, an HTML "
-                                        "rendering of each notebook to reports/. Exits non-zero "
-                                        "naming the notebook and cell that failed.")
-    report.add_argument("--notebooks", default=None, help="folder of notebooks (default: notebooks/)")
-    report.set_defaults(func=_report)
+        description="Reproducible qualitative case studies. A study is a folder of transcripts "
+                    "(text with YAML front matter and inline {#code}…{/#code} tags), a "
+                    "codebook.yml and an optional codings.csv; see README.md.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check every transcript, codings.csv and the codebook",
+                       description="Check a study folder file by file and print every problem as "
+                                   "'file:line: severity: message (what to do)'. Exits 1 if any "
+                                   "file has an error.")
+    p.add_argument("path", help="study folder, e.g. interviews/")
+    p.add_argument("--strict", action="store_true", help="treat warnings (e.g. cp1252 files) as errors")
+    p.set_defaults(func=_validate)
+
+    p = sub.add_parser("tag", help="tag every passage with keyword rules or a trained model",
+                       description="Tag every passage of the study with the codebook's themes and "
+                                   "write the machine's codings as CSV (doc_id,start,end,code,coder,"
+                                   "memo,score). 'rules' uses the codebook's keywords and phrases; "
+                                   "'model' trains TF-IDF + logistic regression on a human coder's "
+                                   "codes and tags all passages.")
+    p.add_argument("path", help="study folder")
+    p.add_argument("--method", choices=["rules", "model"], default="rules",
+                   help="rules (transparent keywords) or model (trained on human codes)")
+    p.add_argument("--coder", default=None, help="human coder to train on (default: coder_a)")
+    p.add_argument("-o", "--output", required=True, help="CSV file to write")
+    p.set_defaults(func=_tag)
+
+    p = sub.add_parser("matrix", help="cross-case theme matrix (schools × themes) as CSV",
+                       description="Count the themes per group of documents and write the matrix "
+                                   "as CSV. Measures: passages (passages coded), share (of the "
+                                   "group's passages), informants (distinct participants), sources "
+                                   "(distinct source types), per_1000_words.")
+    p.add_argument("path", help="study folder")
+    p.add_argument("--by", default="school",
+                   help="document column(s) for the rows, e.g. school, role or school,role")
+    p.add_argument("--measure", default="share",
+                   choices=["passages", "share", "informants", "sources", "per_1000_words"])
+    p.add_argument("--coder", default=None, help="coder whose codes to count (default: coder_a)")
+    p.add_argument("-o", "--output", required=True, help="CSV file to write")
+    p.set_defaults(func=_matrix)
+
+    p = sub.add_parser("report", help="execute every notebook in order (what `make report` runs)",
+                       description="Execute notebooks/00-… to 05-… in order, storing their outputs; "
+                                   "figures go to figures/, tables to tables/, an HTML rendering "
+                                   "of each notebook to reports/. Exits 1 naming the notebook and "
+                                   "cell that failed. Set PLCASE_INTERVIEWS to analyse your own "
+                                   "study folder.")
+    p.add_argument("--notebooks", default=None, help="folder of notebooks (default: notebooks/)")
+    p.set_defaults(func=_report)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    from plcase.errors import PlcaseError
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except PlcaseError as exc:
+        print(f"plcase {args.command}: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
