@@ -246,7 +246,10 @@ def _unit_spans(study, unit, doc_ids, doc_rank, stride, c_doc, c_start, c_end, c
             columns={"passage_id": "unit_id"})
     elif unit == "sentence":
         from plcase.segment import sentence_frame
-        spans = sentence_frame(study.passages)[["doc_id", "sentence_id", "start", "end"]].rename(
+        # Passage text is re-read from the document so hand-built passages need no text.
+        passages = study.passages.assign(text=[study.texts[d][s:e] for d, s, e in zip(
+            study.passages["doc_id"], study.passages["start"], study.passages["end"])])
+        spans = sentence_frame(passages)[["doc_id", "sentence_id", "start", "end"]].rename(
             columns={"sentence_id": "unit_id"})
     elif unit == "document":
         spans = pd.DataFrame({"doc_id": doc_ids, "unit_id": doc_ids, "start": 0,
@@ -321,6 +324,10 @@ def agreement(units: pd.DataFrame, *, coefficients: Sequence[str] | None = None,
     DataFrame
         One row per comparison × coefficient × code (codes in ``units``
         order, then :data:`OVERALL`) with columns :data:`RESULT_COLUMNS`.
+        The :data:`OVERALL` row pools the unit × code items of every code at
+        least one coder applied (``n_codes`` of them); ``n_units`` counts
+        pairable units (characters for character units), ``n_coders`` the
+        coders with a rating on them.
         ``coders`` names the coders compared ("coder_a vs coder_b").
         ``value`` is NaN exactly where ``reason`` says why.
 
@@ -672,9 +679,21 @@ def _features(values, categories, used):
 
 
 def _aggregate(features, weights):
-    """Weighted sums over units: replicates × groups (× categories)."""
-    return {name: np.tensordot(weights, array, axes=([1], [0]))
-            for name, array in features.items()}
+    """Weighted sums over units: replicates × groups (× categories).
+
+    All features are stacked into one units × columns matrix so the sums for
+    every replicate come from a single matrix product.
+    """
+    names = list(features)
+    shapes = [features[n].shape[1:] for n in names]
+    flat = np.concatenate([features[n].reshape(len(features[n]), -1) for n in names], axis=1)
+    summed = np.asarray(weights, dtype=float) @ flat
+    out, at = {}, 0
+    for name, shape in zip(names, shapes):
+        size = int(np.prod(shape))
+        out[name] = summed[:, at:at + size].reshape((len(summed),) + shape)
+        at += size
+    return out
 
 
 def _coefficients(agg, q, coefficients):

@@ -30,7 +30,7 @@ def corpus_table(study, by: str | Sequence[str] = ("school", "role")) -> pd.Data
     --------
     >>> import plcase
     >>> table = corpus_table(plcase.read_sample(), by="source")
-    >>> table.loc["site_visit", "documents"]
+    >>> int(table.loc["site_visit", "documents"])
     3
     """
     by = [by] if isinstance(by, str) else list(by)

@@ -37,7 +37,7 @@ from plcase.errors import PlcaseError
 from plcase.schema import ROLES, SOURCES, THEMES, VALENCE
 
 __all__ = ["MEASURES", "coded_passages", "theme_matrix", "to_long", "framework_matrix",
-           "framework_wide", "cooccurrence", "glow_grow", "saturation"]
+           "framework_wide", "cooccurrence", "glow_grow", "saturation", "trim_quote"]
 
 #: The measures :func:`theme_matrix` can fill its cells with.
 MEASURES = ("passages", "share", "informants", "sources", "per_1000_words")
@@ -219,9 +219,8 @@ def theme_matrix(study, by: str | Sequence[str] = "school", measure: str = "pass
         columns (``["school", "role"]`` gives MultiIndex rows).
     measure : {"passages", "share", "informants", "sources", "per_1000_words"}
         ``passages``: passages coded with the code.
-        ``share``: those passages as a share of the row's *coded* passages
-        (passages carrying any code of this coder), so interviewer turns and
-        small talk do not dilute talkative documents.
+        ``share``: those passages as a share of all the row's passages
+        (interviewer turns included, so compare rows collected the same way).
         ``informants``: distinct people who voiced the code (the pseudonym;
         in a focus group each speaker label counts as a person).
         ``sources``: distinct source types (interview, focus group, site
@@ -268,7 +267,9 @@ def theme_matrix(study, by: str | Sequence[str] = "school", measure: str = "pass
     matrix = _widen(counts, rows, codes, by_cols)
 
     if measure == "share":
-        denominator = long.groupby(by_cols, dropna=False)["passage_id"].nunique()
+        all_passages = study.passages[["passage_id", "doc_id"]].merge(
+            study.documents[["doc_id", *by_cols]], on="doc_id")
+        denominator = all_passages.groupby(by_cols, dropna=False)["passage_id"].nunique()
         denominator = _align(denominator, rows)
         matrix = matrix.astype(float).div(denominator.where(denominator > 0), axis=0).fillna(0.0)
     elif measure == "per_1000_words":
@@ -729,4 +730,6 @@ def saturation(study, by: str | Sequence[str] | None = "school", order: str = "d
                          "n_codes": len(seen), "n_code_roles": len(seen_roles)})
     columns = [*by_cols, "step", "doc_id"] + ([order] if order != "doc_id" else []) + \
         ["n_new", "new_codes", "n_codes", "n_code_roles"]
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    frame.attrs = {"by": by_cols, "order": order}
+    return frame

@@ -28,7 +28,7 @@ import pandas as pd
 
 from plcase.errors import PlcaseError
 
-SOURCES = ("interview", "focus_group", "site_visit", "document")
+SOURCES = ("interview", "focus_group", "site_visit", "document", "survey")
 ROLES = ("administrator", "teacher", "student", "coach", "district", "observer")
 
 DOCUMENT_COLUMNS = ["doc_id", "school", "source", "role", "participant", "date",

@@ -30,7 +30,7 @@ import pandas as pd
 from nltk.stem.snowball import SnowballStemmer
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import cohen_kappa_score, f1_score
 from sklearn.model_selection import KFold
@@ -315,14 +315,37 @@ class RuleTagger(BaseEstimator):
 
 
 # -- features of the model tagger ---------------------------------------------------------
-def stemmed_words(text: str) -> list[str]:
-    """Stemmed word unigrams and bigrams of ``text`` (the word analyser of the model).
+def content_words(text: str) -> str:
+    """``text`` lower-cased, without punctuation and English stop words.
+
+    The model's features come from this, so that what it learns is the
+    subject matter rather than a speaker's "and", "she" or "during".
 
     Examples
     --------
-    >>> stemmed_words("Teachers coaching teachers")
+    >>> content_words("She sits with me during my math block, and we talk.")
+    'sits math block talk'
+    """
+    return " ".join(t for t in tokenize(text) if t not in ENGLISH_STOP_WORDS)
+
+
+def stemmed_words(text: str) -> list[str]:
+    """Stemmed content-word unigrams and bigrams (the word analyser of the model).
+
+    Examples
+    --------
+    >>> stemmed_words("Teachers coaching the teachers")
     ['teacher', 'coach', 'teacher', 'teacher coach', 'coach teacher']
     """
+    stems = [stem(t) for t in content_words(text).split()]
+    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
+
+
+def _plain_words(text: str) -> str:
+    return " ".join(tokenize(text))
+
+
+def _stemmed_all_words(text: str) -> list[str]:
     stems = [stem(t) for t in tokenize(text)]
     return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
 
@@ -408,7 +431,7 @@ class ModelTagger(BaseEstimator):
     codes : list of str, optional
         Names of the columns of ``y``. Default: ``y.columns`` when ``y`` is a
         DataFrame, else the four themes.
-    C : float, default 4.0
+    C : float, default 10.0
         Inverse regularisation strength of the logistic regressions.
     char_ngrams : tuple of int, default (2, 5)
         Range of character n-gram lengths.
@@ -449,9 +472,9 @@ class ModelTagger(BaseEstimator):
 
     coder_name = "auto:model"
 
-    def __init__(self, codebook=None, codes=None, C=4.0, char_ngrams=(2, 5), min_df=2,
-                 rule_weight=1.0, codebook_weight=1.0, threshold_cv=5,
-                 threshold_metric="kappa", random_state=None):
+    def __init__(self, codebook=None, codes=None, C=10.0, char_ngrams=(2, 5), min_df=2,
+                 rule_weight=0.0, codebook_weight=1.0, threshold_cv=5,
+                 threshold_metric="kappa", drop_stop_words=False, threshold_shuffle=False, random_state=None):
         self.codebook = codebook
         self.codes = codes
         self.C = C
@@ -461,6 +484,8 @@ class ModelTagger(BaseEstimator):
         self.codebook_weight = codebook_weight
         self.threshold_cv = threshold_cv
         self.threshold_metric = threshold_metric
+        self.drop_stop_words = drop_stop_words
+        self.threshold_shuffle = threshold_shuffle
         self.random_state = random_state
 
     def _classes(self, y) -> list[str]:
@@ -473,8 +498,11 @@ class ModelTagger(BaseEstimator):
     def _features(self) -> FeatureUnion:
         blocks = [
             ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams),
-                                     min_df=self.min_df, sublinear_tf=True, lowercase=True)),
-            ("word", TfidfVectorizer(analyzer=stemmed_words, min_df=self.min_df,
+                                     preprocessor=content_words if self.drop_stop_words
+                                     else _plain_words, min_df=self.min_df,
+                                     sublinear_tf=True)),
+            ("word", TfidfVectorizer(analyzer=stemmed_words if self.drop_stop_words
+                                     else _stemmed_all_words, min_df=self.min_df,
                                      sublinear_tf=True)),
         ]
         if self.codebook is not None and self.rule_weight > 0:
@@ -530,7 +558,8 @@ class ModelTagger(BaseEstimator):
         thresholds = np.full(len(classes), 0.5)
         if self.threshold_cv and self.threshold_cv > 1 and len(texts) >= 2 * self.threshold_cv:
             oof = np.empty((len(texts), len(classes)))
-            folds = KFold(self.threshold_cv, shuffle=True, random_state=seed)
+            folds = KFold(self.threshold_cv, shuffle=self.threshold_shuffle,
+                          random_state=seed if self.threshold_shuffle else None)
             for train, test in folds.split(all_rows):
                 f_feat, f_models = fit_on(train)
                 oof[test] = self._proba(f_feat, f_models, constant, [texts[i] for i in test])
@@ -570,7 +599,7 @@ class ModelTagger(BaseEstimator):
         row = self.features_.transform([text]).tocsr()
         names = self.features_.get_feature_names_out()
         char_analyzer = self.features_.transformer_list[0][1].build_analyzer()
-        words = list(dict.fromkeys(tokenize(text)))
+        words = list(dict.fromkeys(content_words(text).split()))
         # Where each feature of the text occurs, by word: character n-grams and
         # stems may each sit in several words, and share their contribution.
         grams_of = {w: set(char_analyzer(w)) for w in words}

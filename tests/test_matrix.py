@@ -135,10 +135,10 @@ def test_passages_matrix_hand_counts(study):
 
 def test_share_informants_sources(study):
     share = theme_matrix(study, measure="share")
-    # Grand Oak has 4 coded passages, Ridge Road 2
-    assert share.loc["Grand Oak", "embedded_pd"] == pytest.approx(1 / 4)
-    assert share.loc["Grand Oak", "student_driven"] == pytest.approx(1.0)
-    assert share.loc["Ridge Road"].tolist() == pytest.approx([0.5, 0.0, 0.5, 0.5])
+    # Grand Oak has 6 passages (two interviewer turns), Ridge Road 4
+    assert share.loc["Grand Oak", "embedded_pd"] == pytest.approx(1 / 6)
+    assert share.loc["Grand Oak", "student_driven"] == pytest.approx(4 / 6)
+    assert share.loc["Ridge Road"].tolist() == pytest.approx([1 / 4, 0.0, 1 / 4, 1 / 4])
     informants = theme_matrix(study, measure="informants")
     # Ms. Avery plus two focus-group speakers
     assert informants.loc["Grand Oak", "student_driven"] == 3
@@ -294,13 +294,15 @@ def sample():
 
 
 def test_sample_conservation(sample):
-    long = coded_passages(sample)
-    brute = overlapped_passages(sample, "coder_a")
-    assert all(hits for _, hits in brute)
-    assert long["n_codings"].sum() == sum(len(h) for _, h in brute)
-    assert set(zip(long.passage_id, long.code)) == {(p, c) for c, hits in brute for p in hits}
-    m = theme_matrix(sample, codes=sample.codes)
-    assert m.to_numpy().sum() == len(long)
+    for coder in sample.coders:
+        long = coded_passages(sample, coder=coder)
+        brute = overlapped_passages(sample, coder)
+        assert all(hits for _, hits in brute)
+        assert long["n_codings"].sum() == sum(len(h) for _, h in brute)
+        assert set(zip(long.passage_id, long.code)) == {(p, c) for c, hits in brute for p in hits}
+        m = theme_matrix(sample, codes=sample.codes, coder=coder)
+        assert m.to_numpy().sum() == len(long)
+        assert (m.sum() == long.groupby("code").size().reindex(m.columns, fill_value=0)).all()
 
 
 def test_sample_school_profiles(sample):

@@ -6,6 +6,9 @@ colour-vision deficiency and in greyscale print.
 
 from __future__ import annotations
 
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+
 #: Okabe-Ito colours by name.
 OKABE_ITO = {
     "orange": "#E69F00",
@@ -56,3 +59,26 @@ RC_PARAMS = {
 def theme_colour(code: str) -> str:
     """Colour of a code; codes outside the palette get grey."""
     return THEME_COLOURS.get(code, OKABE_ITO["grey"])
+
+
+def figure(width: float = COLUMN_WIDTH, height: float | None = None, **kwargs):
+    """A new (figure, axes) pair drawn with plcase's rcParams, a journal column wide.
+
+    Examples
+    --------
+    >>> fig, ax = figure()
+    >>> float(fig.get_figwidth())
+    3.5
+    """
+    # The figure is made outside rc_context: the first pyplot figure of a Jupyter session
+    # switches on the inline backend's interactive mode, which rc_context would undo on
+    # exit, and later figures would then not be shown.
+    fig = plt.figure(figsize=(width, height or width * 0.75), layout="constrained")
+    with mpl.rc_context(RC_PARAMS):
+        ax = fig.subplots(**kwargs)
+    return fig, ax
+
+
+def _ax(ax, width: float = COLUMN_WIDTH, height: float | None = None):
+    """The given Axes, or a new one; call it outside rc_context (see :func:`figure`)."""
+    return figure(width, height)[1] if ax is None else ax

@@ -220,6 +220,6 @@ def parse_xml(data: bytes | str, path: str | Path, *, what: str = "XML") -> Elem
         line = exc.position[0] if getattr(exc, "position", None) else None
         raise PlcaseInputError(f"malformed {what}: {exc}", path=path, line=line,
                                hint="export the file again from its program") from None
-    except (ValueError, TypeError, RecursionError) as exc:
+    except (ValueError, TypeError, LookupError, RecursionError) as exc:  # bad encoding= too
         raise PlcaseInputError(f"malformed {what}: {exc}", path=path,
                                hint="export the file again from its program") from None

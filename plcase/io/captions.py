@@ -171,7 +171,8 @@ def _cues(raw: str, kind: str, path) -> list[tuple[str | None, float, float, str
         if not match:
             raise PlcaseInputError(f"malformed cue time {block[timing].strip()!r}", path=path,
                                    line=first + timing,
-                                   hint="write times as hh:mm:ss.mmm (WebVTT) or hh:mm:ss,mmm (SRT)")
+                                   hint="write times as hh:mm:ss.mmm (WebVTT) or "
+                                        "hh:mm:ss,mmm (SRT)")
         start, end = _seconds(match.groups()[:4]), _seconds(match.groups()[4:])
         speaker = None
         for line in block[timing + 1:]:

@@ -37,7 +37,8 @@ __all__ = ["read_docx", "read_sidecar", "turns_frame"]
 
 _TIMESTAMP = r"\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\][ \t]*"
 #: A speaker label: starts with a letter, at most five words, then a colon and a space.
-_LABEL = re.compile(rf"^(?:{_TIMESTAMP})?(?P<label>[^\W\d_][\w.'’\-]*(?: [\w.'’\-]+){{0,4}}):[ \t]+")
+_LABEL = re.compile(rf"^(?:{_TIMESTAMP})?"
+                    r"(?P<label>[^\W\d_][\w.'’\-]*(?: [\w.'’\-]+){0,4}):[ \t]+")
 _TS_ONLY = re.compile(rf"^{_TIMESTAMP}")
 
 

@@ -130,12 +130,12 @@ def read_qdpx(path: str | Path, *, crlf_width: int | None = None) -> Study:
     Examples
     --------
     >>> from plcase import config
-    >>> study = read_qdpx(config.PROJECT_ROOT / "tests" / "data" / "refi_project.qdpx")
-    >>> sorted(study.coders)
-    ['Ana Ruiz', 'Ben Okafor']
-    >>> row = study.codings.iloc[0]
-    >>> study.texts[row.doc_id][row.start:row.end] == row.text
-    True
+    >>> study = read_qdpx(config.PROJECT_ROOT / "tests" / "data" / "refi" /
+    ...                   "refi_large_codebook.qdpx")
+    >>> len(study.codebook), int((study.codebook["kind"] == "category").sum())
+    (312, 12)
+    >>> study.documents[["doc_id", "sets"]].iloc[0].tolist()
+    ['Document 01', 'Group 1']
     """
     path = Path(path)
     if crlf_width not in (None, 1, 2):
@@ -326,6 +326,7 @@ class _ProjectReader:
             row["guid"] = guid
             row["n_words"] = word_count(text)
             row["path"] = self.path.name
+            row.setdefault("synthetic", False)
             documents.append(row)
 
         if skipped:
@@ -355,9 +356,9 @@ class _ProjectReader:
                 raise PlcaseInputError(f"<TextSource name={label!r}>: {target} is not in the "
                                        f"archive (looked for sources/{name})", path=self.path,
                                        hint="the export is incomplete; export the project again")
+            # One byte-order mark is removed in decoding; it is not text, so it
+            # never shifts an offset.
             raw = _decode(self.archive.read(member), f"{self.path}:{member}")
-        if raw.startswith("\ufeff"):
-            raw = raw[1:]
         return _normalise_line_ends(raw, self.crlf_width)
 
     def _codings(self, source, label, doc_id, text, to_plcase, raw_length, users, code_ids,
@@ -587,7 +588,8 @@ def _codebook_from_entries(entries: list[dict], path) -> pd.DataFrame:
                      else "code",
                      "definition": entry.get("definition"), "include": entry.get("include"),
                      "exclude": entry.get("exclude"), "example": entry.get("example"),
-                     "keywords": entry.get("keywords") or [], "phrases": entry.get("phrases") or []})
+                     "keywords": entry.get("keywords") or [],
+                     "phrases": entry.get("phrases") or []})
     if not rows:
         frame = empty_frame(CODEBOOK_COLUMNS)
         frame["guid"] = pd.Series(dtype="object")
@@ -614,7 +616,7 @@ def read_qdc(path: str | Path) -> pd.DataFrame:
     Examples
     --------
     >>> from plcase import config
-    >>> codebook = read_qdc(config.PROJECT_ROOT / "tests" / "data" / "refi_codebook.qdc")
+    >>> codebook = read_qdc(config.PROJECT_ROOT / "tests" / "data" / "refi" / "refi_codebook.qdc")
     >>> codebook.loc[codebook.kind == "category", "code"].tolist()
     ['Themes']
     """
@@ -626,7 +628,8 @@ def read_qdc(path: str | Path) -> pd.DataFrame:
                                    f"{MAX_MEMBER_BYTES}", path=path)
         data = path.read_bytes()
     except OSError as exc:
-        raise PlcaseInputError(f"cannot read the codebook: {exc.strerror or exc}", path=path) from None
+        raise PlcaseInputError(f"cannot read the codebook: {exc.strerror or exc}",
+                               path=path) from None
     root = parse_xml(data, path, what="REFI-QDA codebook XML")
     if _local(root.tag) != "CodeBook":
         raise PlcaseInputError(f"the root element is <{_local(root.tag)}>, not <CodeBook>",
@@ -720,7 +723,8 @@ def write_qdpx(study: Study, path: str | Path) -> Path:
         "creatingUserGUID": user_guid[_CREATOR], "creationDateTime": project_time})
     users_el = ET.SubElement(root, _q(ns, "Users"))
     for coder in coders:
-        ET.SubElement(users_el, _q(ns, "User"), {"guid": user_guid[coder], "name": _xml_safe(coder)})
+        ET.SubElement(users_el, _q(ns, "User"),
+                      {"guid": user_guid[coder], "name": _xml_safe(coder)})
 
     if len(study.codebook):
         codes_el = ET.SubElement(ET.SubElement(root, _q(ns, "CodeBook")), _q(ns, "Codes"))
@@ -763,7 +767,10 @@ def write_qdpx(study: Study, path: str | Path) -> Path:
         source_el = ET.SubElement(sources_el, _q(ns, "TextSource"), {
             "guid": guid, "name": _xml_safe(str(doc_id)), "plainTextPath": f"internal://{guid}.txt",
             "creatingUser": user_guid[_CREATOR], "creationDateTime": when})
-        files[f"sources/{guid}.txt"] = text.encode("utf-8", errors="surrogatepass")
+        data = text.encode("utf-8", errors="surrogatepass")
+        if text.startswith("\ufeff"):
+            data = b"\xef\xbb\xbf" + data  # readers drop one BOM; keep the text's own
+        files[f"sources/{guid}.txt"] = data
         group = by_doc.get(doc_id)
         if group is not None:
             _write_selections(source_el, group, text, doc_id, when, user_guid, code_guid, ns)
@@ -898,7 +905,8 @@ def _compose_description(row, code: str) -> str:
 
 
 def _one_line(value) -> str:
-    return " ".join(str(value).split())
+    # Labelled fields are one line each; line breaks inside a value become spaces.
+    return re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", str(value)).strip()
 
 
 def _variable_columns(documents: pd.DataFrame) -> list[tuple[str, str]]:

@@ -120,7 +120,7 @@ def parse_transcript(raw: str, path: str | Path = "<text>",
     >>> t.passages[["speaker", "text"]].values.tolist()
     [['Q', 'Why?'], ['A', 'It works.']]
     >>> t.codings[["code", "coder", "start", "end"]].values.tolist()
-    [['glow', 'c', 19, 28]]
+    [['glow', 'c', 11, 20]]
     """
     if not raw.strip():
         raise PlcaseInputError("the file is empty", path=path, line=1,

@@ -1,0 +1,398 @@
+"""Cross-case figures: theme matrices, co-occurrence, glows and grows, saturation, evidence.
+
+Every function takes a frame computed by :mod:`plcase.matrix` or
+:mod:`plcase.recommend` and ``ax=None``, draws with the shared plcase look
+(:mod:`plcase.figures._style`: Okabe-Ito colours, the cividis map, type sized
+for a journal column) and returns the Axes.  Nothing is shown or saved here;
+use :func:`plcase.figures.export.save_figure`.
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> import plcase
+>>> from plcase.matrix import theme_matrix
+>>> ax = plot_theme_matrix(theme_matrix(plcase.read_sample(), measure="share"))
+>>> ax.get_xlabel()
+'Theme'
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import to_rgb
+
+from plcase.errors import PlcaseError
+from plcase.figures._style import (COLUMN_WIDTH, GLOW_COLOUR, GROW_COLOUR, OKABE_ITO,
+                                   RC_PARAMS, SEQUENTIAL_CMAP, _ax, figure, theme_colour)
+
+__all__ = ["figure", "plot_theme_matrix", "plot_grouped_bars", "plot_cooccurrence",
+           "plot_glow_grow", "plot_saturation", "plot_recommendation_evidence"]
+
+_MEASURE_LABELS = {
+    "passages": "Coded passages",
+    "share": "Share of coded passages",
+    "informants": "Informants voicing the theme",
+    "sources": "Source types (triangulation)",
+    "per_1000_words": "Coded passages per 1,000 words",
+    "count": "Passages with both codes",
+    "jaccard": "Jaccard similarity",
+}
+_LINESTYLES = ("-", "--", ":", "-.")
+_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
+def label(code) -> str:
+    """A code or group as printed on a figure: underscores become spaces."""
+    if isinstance(code, tuple):
+        return " · ".join(label(c) for c in code)
+    return str(code).replace("_", " ")
+
+
+def _wrap(text: str, width: int = 14) -> str:
+    words, lines, line = str(text).split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def _format(measure: str | None):
+    if measure == "share":
+        return "{:.0%}".format
+    if measure in ("per_1000_words", "jaccard"):
+        return "{:.2f}".format
+    return lambda v: f"{v:.0f}"
+
+
+def _readable_on(rgba) -> str:
+    """Black or white, whichever reads better on a cell of this colour."""
+    r, g, b = to_rgb(rgba)
+    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
+
+
+def _heatmap(values: np.ndarray, rows, columns, ax, *, measure, annotate, cmap, colorbar,
+             fmt, **kwargs):
+    masked = np.ma.masked_invalid(values)
+    finite = values[np.isfinite(values)]
+    vmax = kwargs.pop("vmax", finite.max() if finite.size and finite.max() > 0 else 1)
+    vmin = kwargs.pop("vmin", 0)
+    image = ax.imshow(masked, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto", **kwargs)
+    # Slanted labels: theme names are wider than a cell at column width.
+    ax.set_xticks(range(len(columns)), [label(c) for c in columns], rotation=30, ha="right",
+                  rotation_mode="anchor")
+    ax.set_yticks(range(len(rows)), [label(r) for r in rows])
+    ax.tick_params(length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    if annotate:
+        fmt = fmt or _format(measure)
+        for i in range(values.shape[0]):
+            for j in range(values.shape[1]):
+                if np.isfinite(values[i, j]):
+                    ax.text(j, i, fmt(values[i, j]), ha="center", va="center",
+                            color=_readable_on(image.cmap(image.norm(values[i, j]))))
+    if colorbar:
+        bar = ax.figure.colorbar(image, ax=ax, shrink=0.85, pad=0.02)
+        bar.set_label(_MEASURE_LABELS.get(measure, measure or ""))
+        bar.outline.set_visible(False)
+        if measure == "share":
+            bar.ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
+        elif measure in (None, "passages", "informants", "sources", "count"):
+            bar.ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+    return image
+
+
+def plot_theme_matrix(matrix: pd.DataFrame, *, ax=None, annotate: bool = True,
+                      cmap: str = SEQUENTIAL_CMAP, colorbar: bool = True, fmt=None, **kwargs):
+    """Annotated heatmap of a groups × codes matrix from :func:`plcase.matrix.theme_matrix`.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        Rows are groups, columns codes; ``attrs["measure"]`` picks the number format.
+    ax : matplotlib Axes, optional
+    annotate : bool, default True
+        Write each cell's value on it, in black or white for contrast.
+    cmap : str, default cividis (colour-blind safe, greyscale-monotone)
+    colorbar : bool, default True
+    fmt : callable, optional
+        Formats a cell value; default from the measure (``share`` as percent).
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.imshow`.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame([[1, 2], [3, 0]], index=["A", "B"], columns=["glow", "grow"])
+    >>> plot_theme_matrix(m).get_ylabel()
+    ''
+    """
+    longest = max((len(label(r)) for r in matrix.index), default=0)
+    # Long row labels (school · role) would squeeze the cells at column width.
+    width = COLUMN_WIDTH if longest <= 22 else 1.5 * COLUMN_WIDTH
+    ax = _ax(ax, width=width, height=0.45 + 0.3 * len(matrix) + 0.6)
+    with mpl.rc_context(RC_PARAMS):
+        measure = matrix.attrs.get("measure")
+        _heatmap(matrix.to_numpy(dtype=float), list(matrix.index), list(matrix.columns), ax,
+                 measure=measure, annotate=annotate, cmap=cmap, colorbar=colorbar, fmt=fmt,
+                 **kwargs)
+        ax.set_xlabel("Theme" if matrix.columns.name in (None, "code") else label(matrix.columns.name))
+        ax.set_ylabel("" if matrix.index.nlevels == 1 and matrix.index.name in (None, "school")
+                      else " · ".join(label(n) for n in matrix.index.names if n))
+    return ax
+
+
+def plot_cooccurrence(matrix: pd.DataFrame, *, ax=None, annotate: bool = True,
+                      lower: bool = True, cmap: str = SEQUENTIAL_CMAP, colorbar: bool = True,
+                      **kwargs):
+    """Heatmap of a code co-occurrence matrix from :func:`plcase.matrix.cooccurrence`.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        Symmetric codes × codes.
+    lower : bool, default True
+        Draw only the lower triangle and diagonal (the upper one repeats it).
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame([[4, 1], [1, 3]], index=["glow", "grow"], columns=["glow", "grow"])
+    >>> len(plot_cooccurrence(m).texts)
+    3
+    """
+    values = matrix.to_numpy(dtype=float).copy()
+    if lower:
+        values[np.triu_indices_from(values, k=1)] = np.nan
+    size = 1.2 + 0.42 * len(matrix)
+    ax = _ax(ax, width=max(COLUMN_WIDTH, size + 1.0), height=size)
+    with mpl.rc_context(RC_PARAMS):
+        _heatmap(values, list(matrix.index), list(matrix.columns), ax,
+                 measure=matrix.attrs.get("measure", "count"), annotate=annotate, cmap=cmap,
+                 colorbar=colorbar, fmt=None, **kwargs)
+        ax.set_xticks(range(len(matrix.columns)), [label(c) for c in matrix.columns],
+                      rotation=45, ha="right", rotation_mode="anchor")
+    return ax
+
+
+def plot_grouped_bars(matrix: pd.DataFrame, *, ax=None, legend: bool = True, **kwargs):
+    """Grouped bars: one group of bars per row (e.g. per role), one bar per code.
+
+    Bars take each theme's fixed colour, so a theme looks the same in every figure.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        From :func:`plcase.matrix.theme_matrix` (for example ``by="role"``).
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.bar`.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame([[1, 2], [3, 0]], index=["teacher", "student"],
+    ...                  columns=["embedded_pd", "student_driven"])
+    >>> len(plot_grouped_bars(m).patches)
+    4
+    """
+    ax = _ax(ax)
+    with mpl.rc_context(RC_PARAMS):
+        n_rows, n_codes = matrix.shape
+        width = 0.8 / max(n_codes, 1)
+        x = np.arange(n_rows)
+        for k, code in enumerate(matrix.columns):
+            ax.bar(x - 0.4 + width * (k + 0.5), matrix[code].to_numpy(dtype=float), width,
+                   label=label(code), color=theme_colour(code), edgecolor="white",
+                   linewidth=0.4, **kwargs)
+        ticks = [_wrap(label(r), 12) for r in matrix.index]
+        crowded = n_rows * max(len(line) for t in ticks for line in t.split("\n")) > 55
+        ax.set_xticks(x, ticks, rotation=30 if crowded else 0, ha="right" if crowded else "center",
+                      rotation_mode="anchor")
+        measure = matrix.attrs.get("measure")
+        ax.set_ylabel(_MEASURE_LABELS.get(measure, measure or ""))
+        if measure == "share":
+            ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
+        ax.spines[["top", "right"]].set_visible(False)
+        if legend:
+            ax.legend(frameon=False, ncols=2, loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    return ax
+
+
+def _group_columns(frame: pd.DataFrame, exclude) -> list[str]:
+    return [c for c in frame.columns if c not in exclude]
+
+
+def plot_glow_grow(frame: pd.DataFrame, *, ax=None, **kwargs):
+    """Diverging bars of glows (right) and grows (left) per theme and group.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        From :func:`plcase.matrix.glow_grow`.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.barh`.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> gg = pd.DataFrame({"school": ["A", "A"], "code": ["embedded_pd", "student_driven"],
+    ...                    "n_passages": [3, 4], "glow": [2, 1], "grow": [1, 3]})
+    >>> len(plot_glow_grow(gg).patches)
+    4
+    """
+    groups = _group_columns(frame, ("code", "n_passages", "glow", "grow", "balance"))
+    codes = list(dict.fromkeys(frame["code"]))
+    ordered = frame.assign(_code=frame["code"].map({c: i for i, c in enumerate(codes)})) \
+        .sort_values("_code", kind="mergesort").reset_index(drop=True)
+    n_groups = len(ordered) // max(len(codes), 1) or 1
+    # Leave a blank row between themes so each theme reads as a block.
+    y = ordered["_code"] * (n_groups + 1) + ordered.groupby("_code").cumcount()
+    ax = _ax(ax, height=0.8 + 0.16 * (len(ordered) + len(codes)))
+    with mpl.rc_context(RC_PARAMS):
+        ax.barh(y, ordered["glow"], color=GLOW_COLOUR, label="glow (working)", height=0.8,
+                **kwargs)
+        ax.barh(y, -ordered["grow"], color=GROW_COLOUR, label="grow (challenge)", height=0.8,
+                **kwargs)
+        labels = [label(tuple(r)) if len(groups) > 1 else label(r[0])
+                  for r in ordered[groups].itertuples(index=False)] if groups else \
+            [label(c) for c in ordered["code"]]
+        ax.set_yticks(y, labels)
+        ax.invert_yaxis()
+        ax.axvline(0, color=OKABE_ITO["black"], linewidth=0.6)
+        limit = max(ordered["glow"].max(), ordered["grow"].max(), 1) * 1.15
+        ax.set_xlim(-limit, limit)
+        ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}"))
+        ax.set_xlabel("Passages (grow ← → glow)")
+        if groups:
+            for i, code in enumerate(codes):
+                ax.text(-limit * 0.98, i * (n_groups + 1) - 0.75, label(code), ha="left",
+                        va="center", fontweight="bold", color=theme_colour(code),
+                        fontsize=RC_PARAMS["xtick.labelsize"])
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2)
+    return ax
+
+
+def plot_saturation(frame: pd.DataFrame, *, ax=None, y: str = "n_codes", **kwargs):
+    """Saturation curves: distinct codes observed as documents are added, one line per group.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        From :func:`plcase.matrix.saturation`.
+    y : {"n_codes", "n_code_roles"}, default "n_codes"
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.step`.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sat = pd.DataFrame({"school": ["A", "A"], "step": [1, 2], "doc_id": ["a", "b"],
+    ...                     "n_new": [2, 1], "new_codes": ["x, y", "z"], "n_codes": [2, 3],
+    ...                     "n_code_roles": [2, 4]})
+    >>> len(plot_saturation(sat).lines)  # the step line and its markers
+    2
+    """
+    if y not in frame.columns:
+        raise PlcaseError(f"unknown column {y!r}; choose 'n_codes' or 'n_code_roles'")
+    groups = frame.attrs.get("by")
+    if groups is None:
+        groups = _group_columns(frame, ("step", "doc_id", "n_new", "new_codes", "n_codes",
+                                        "n_code_roles", "date"))
+    groups = list(groups)
+    palette = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "reddish_purple",
+                                      "vermillion", "sky_blue")]
+    ax = _ax(ax)
+    with mpl.rc_context(RC_PARAMS):
+        parts = frame.groupby(groups, sort=False) if groups else [("all", frame)]
+        for k, (key, part) in enumerate(parts):
+            ax.step(part["step"], part[y], where="post", color=palette[k % len(palette)],
+                    linestyle=_LINESTYLES[k % len(_LINESTYLES)], label=label(key), **kwargs)
+            ax.plot(part["step"], part[y], linestyle="none", color=palette[k % len(palette)],
+                    marker=_MARKERS[k % len(_MARKERS)], markersize=3)
+        ax.set_xlabel("Documents added (in collection order)")
+        ax.set_ylabel("Distinct codes" if y == "n_codes" else "Distinct code × role pairs")
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+        ax.set_ylim(0, None)
+        ax.spines[["top", "right"]].set_visible(False)
+        if groups:
+            ax.legend(frameon=False, loc="lower right")
+    return ax
+
+
+def plot_recommendation_evidence(graded: pd.DataFrame, *, ax=None, **kwargs):
+    """Evidence behind each recommendation: glow and grow passages, with the grade.
+
+    Bars diverge from zero (glow passages right, grow passages left); the
+    right margin prints the grade and its inputs (schools, roles, source types).
+
+    Parameters
+    ----------
+    graded : DataFrame
+        From :func:`plcase.recommend.recommendations`.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.barh`.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> g = pd.DataFrame({"id": [1], "short": ["Invest"], "glow": [5], "grow": [2],
+    ...                   "n_passages": [7], "n_schools": [3], "n_roles": [3],
+    ...                   "n_sources": [2], "grade": ["strong"]})
+    >>> len(plot_recommendation_evidence(g).patches)
+    2
+    """
+    graded = graded.reset_index(drop=True)
+    y = np.arange(len(graded))
+    names = graded["short"] if "short" in graded.columns else graded["id"].astype(str)
+    ax = _ax(ax, height=0.9 + 0.38 * len(graded))
+    with mpl.rc_context(RC_PARAMS):
+        ax.barh(y, graded["glow"], color=GLOW_COLOUR, label="glow", height=0.6, **kwargs)
+        ax.barh(y, -graded["grow"], color=GROW_COLOUR, label="grow", height=0.6, **kwargs)
+        ax.set_yticks(y, [_wrap(f"{i}. {n}", 22) for i, n in zip(graded["id"], names)])
+        ax.invert_yaxis()
+        ax.axvline(0, color=OKABE_ITO["black"], linewidth=0.6)
+        limit = max(graded["glow"].max(), graded["grow"].max(), 1) * 1.1
+        ax.set_xlim(-limit, limit)
+        ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}"))
+        ax.set_xlabel("Passages (grow ← → glow)")
+        for yi, row in zip(y, graded.itertuples(index=False)):
+            ax.annotate(f"{row.grade}\n{row.n_schools} sch · {row.n_roles} roles · "
+                        f"{row.n_sources} src", xy=(1.02, yi), xycoords=("axes fraction", "data"),
+                        va="center", ha="left", fontsize=RC_PARAMS["legend.fontsize"] - 1,
+                        annotation_clip=False)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2)
+    return ax

@@ -1,0 +1,257 @@
+"""Evidence-graded recommendations: the file reader, the grading rule, counts and write-up."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from plcase import config
+from plcase.errors import PlcaseError, PlcaseInputError
+from plcase.recommend import (GRADES, grade_evidence, read_recommendations, recommendations,
+                              recommendations_markdown)
+from plcase.study import Study
+
+# The same hand-built study as tests/test_matrix.py (kept here so each test file stands alone).
+# Two schools.  Grand Oak: a teacher interview and a student focus group; Ridge Road: an
+# administrator interview and an uncoded site visit.  Counts below were worked out by hand.
+DOCS = [
+    dict(doc_id="GO-T1", school="Grand Oak", source="interview", role="teacher",
+         participant="Ms. Avery", date="2017-01-10",
+         turns=[("INTERVIEWER", "How do teachers learn here?"),
+                ("AVERY", "Our coach meets us every Wednesday. We plan together and it works."),
+                ("AVERY", "Playlists are hard. Some kids drift.")]),
+    dict(doc_id="GO-S1", school="Grand Oak", source="focus_group", role="student",
+         participant="Grand Oak 5th-grade focus group", date="2017-01-12",
+         turns=[("INTERVIEWER", "What do you pick?"),
+                ("KAI", "I pick my station and I love it."),
+                ("LEE", "I pick too, and I set my own goal.")]),
+    dict(doc_id="RR-A1", school="Ridge Road", source="interview", role="administrator",
+         participant="Dr. Bell", date="2017-02-01",
+         turns=[("INTERVIEWER", "Tell me about failure."),
+                ("BELL", "We share our flops every Monday. Nobody keeps score."),
+                ("BELL", "Kids still wait for us. The advisory helps them feel known.")]),
+    dict(doc_id="RR-V1", school="Ridge Road", source="site_visit", role="observer",
+         participant="J. Observer", date="2017-02-02",
+         turns=[(None, "Visited the media center before first period.")]),
+]
+
+CODINGS = [  # (doc_id, snippet, code, coder)
+    ("GO-T1", "Our coach meets us every Wednesday", "embedded_pd", "coder_a"),
+    ("GO-T1", "We plan together and it works", "embedded_pd", "coder_a"),
+    ("GO-T1", "We plan together and it works", "glow", "coder_a"),
+    # spans the end of passage 1 and the start of passage 2: counts in both
+    ("GO-T1", "it works.\nAVERY: Playlists are hard", "student_driven", "coder_a"),
+    ("GO-T1", "Playlists are hard", "grow", "coder_a"),
+    ("GO-T1", "Our coach meets us every Wednesday", "embedded_pd", "coder_b"),
+    ("GO-S1", "I pick my station and I love it", "student_driven", "coder_a"),
+    ("GO-S1", "I pick my station and I love it", "glow", "coder_a"),
+    ("GO-S1", "I pick too, and I set my own goal", "student_driven", "coder_a"),
+    ("GO-S1", "I set my own goal", "student_ownership", "coder_a"),
+    ("RR-A1", "We share our flops every Monday", "shared_culture", "coder_a"),
+    ("RR-A1", "We share our flops every Monday", "glow", "coder_a"),
+    # one passage, two themes with opposite valence: valence must not leak across them
+    ("RR-A1", "Kids still wait for us.", "student_driven", "coder_a"),
+    ("RR-A1", "Kids still wait for us.", "grow", "coder_a"),
+    ("RR-A1", "The advisory helps them feel known.", "whole_child_sel", "coder_a"),
+    ("RR-A1", "The advisory helps them feel known.", "glow", "coder_a"),
+]
+
+CODEBOOK = pd.DataFrame({
+    "code": ["shared_culture", "embedded_pd", "student_driven", "student_ownership",
+             "whole_child_sel", "glow", "grow"],
+    "kind": ["theme", "theme", "theme", "subcode", "theme", "valence", "valence"],
+})
+
+
+def build_study(docs=DOCS, codings=CODINGS) -> Study:
+    documents, passages, texts, rows = [], [], {}, []
+    for doc in docs:
+        lines, offset = [], 0
+        for k, (speaker, said) in enumerate(doc["turns"]):
+            line = said if speaker is None else f"{speaker}: {said}"
+            passages.append(dict(passage_id=f"{doc['doc_id']}:{k:03d}", doc_id=doc["doc_id"],
+                                 speaker=speaker, start=offset, end=offset + len(line), text=line))
+            lines.append(line)
+            offset += len(line) + 1
+        texts[doc["doc_id"]] = "\n".join(lines)
+        meta = {k: v for k, v in doc.items() if k != "turns"}
+        documents.append(dict(meta, n_words=len(texts[doc["doc_id"]].split()), synthetic=True))
+    for doc_id, snippet, code, coder in codings:
+        start = texts[doc_id].index(snippet)
+        rows.append(dict(doc_id=doc_id, start=start, end=start + len(snippet), code=code, coder=coder))
+    return Study(documents=pd.DataFrame(documents), passages=pd.DataFrame(passages),
+                 codings=pd.DataFrame(rows), codebook=CODEBOOK, texts=texts)
+
+
+
+@pytest.fixture(scope="module")
+def study():
+    return build_study()
+
+
+MAPPING = pd.DataFrame({
+    "id": [1, 2, 3],
+    "short": ["PD", "Student-driven", "Culture and SEL"],
+    "recommendation": ["Invest in people.", "Put students in charge.", "Lead with culture."],
+    "codes": [("embedded_pd",), ("student_driven",), ("shared_culture", "whole_child_sel")],
+    "rationale": ["r1", "r2", "r3"],
+})
+
+SAMPLE_FILE = config.SAMPLE_DIR / "recommendations.yml"
+CODES = list(CODEBOOK.code) + ["mastery_learning", "paces_playlists_pathways"]
+
+
+# ---------------------------------------------------------------- the file
+
+def test_bundled_file_maps_the_five_recommendations():
+    recs = read_recommendations(SAMPLE_FILE)
+    assert recs["id"].tolist() == [1, 2, 3, 4, 5]
+    assert recs.loc[0, "recommendation"].startswith("Provide purposeful leadership")
+    assert recs.loc[4, "recommendation"] == "Ensure learning is at the core."
+    assert recs.loc[2, "codes"] == ("embedded_pd",)
+    assert all(len(c) >= 1 for c in recs["codes"])
+    # one sentence of rationale each
+    assert all(r.count(". ") == 0 and r.endswith(".") for r in recs["rationale"])
+
+
+def write(tmp_path, text):
+    path = tmp_path / "recommendations.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_unknown_code_names_file_entry_line_and_code(tmp_path):
+    path = write(tmp_path, """recommendations:
+  - id: 1
+    recommendation: Invest in human capacity.
+    codes: [embedded_pd]
+    rationale: Coaching.
+  - id: 2
+    recommendation: Lead with culture.
+    codes: [shared_culture, trust]
+    rationale: Culture.
+""")
+    with pytest.raises(PlcaseInputError) as err:
+        read_recommendations(path, codes=CODES)
+    message = str(err.value)
+    assert str(path) in message and ":6:" in message
+    assert "entry 2 ('Lead with culture.')" in message and "'trust'" in message
+    assert "shared_culture" in message  # the hint lists the valid codes
+
+
+def test_missing_field_and_repeated_id(tmp_path):
+    path = write(tmp_path, """recommendations:
+  - id: 1
+    recommendation: Invest in human capacity.
+    codes: [embedded_pd]
+""")
+    with pytest.raises(PlcaseInputError, match=r"entry 1 .* lacks 'rationale'"):
+        read_recommendations(path, codes=CODES)
+    path = write(tmp_path, """recommendations:
+  - {id: 1, recommendation: A., codes: [glow], rationale: x.}
+  - {id: 1, recommendation: B., codes: [grow], rationale: y.}
+""")
+    with pytest.raises(PlcaseInputError, match="repeats id 1"):
+        read_recommendations(path, codes=CODES)
+
+
+def test_malformed_files(tmp_path):
+    with pytest.raises(PlcaseInputError, match="top-level list 'recommendations:'"):
+        read_recommendations(write(tmp_path, "- id: 1\n"), codes=CODES)
+    with pytest.raises(PlcaseInputError, match="not valid YAML"):
+        read_recommendations(write(tmp_path, "recommendations: [\n  - {id: 1\n"), codes=CODES)
+    with pytest.raises(PlcaseInputError, match="no such"):
+        read_recommendations(tmp_path / "missing.yml", codes=CODES)
+
+
+def test_codes_default_to_the_codebook_beside_the_file(tmp_path):
+    (tmp_path / "codebook.yml").write_text(
+        "codes:\n  - code: embedded_pd\n    kind: theme\n", encoding="utf-8")
+    path = write(tmp_path, "recommendations:\n  - {id: 1, recommendation: A., "
+                           "codes: [shared_culture], rationale: x.}\n")
+    with pytest.raises(PlcaseInputError, match="'shared_culture'"):
+        read_recommendations(path)
+
+
+# ---------------------------------------------------------------- the rule
+
+@pytest.mark.parametrize("args, grade", [
+    ((3, 3, 2, 10), "strong"),       # the floor of every strong criterion
+    ((3, 3, 1, 50), "moderate"),     # one source type only: not triangulated
+    ((2, 3, 3, 50), "moderate"),     # missing a school
+    ((3, 2, 3, 50), "moderate"),     # missing a voice
+    ((3, 3, 3, 9), "moderate"),      # too few passages for strong
+    ((2, 2, 1, 5), "moderate"),
+    ((1, 3, 3, 50), "emerging"),     # one school only
+    ((2, 1, 2, 20), "emerging"),     # one voice only
+    ((2, 2, 2, 4), "emerging"),
+    ((0, 0, 0, 0), "emerging"),
+])
+def test_grading_rule(args, grade):
+    got, rule = grade_evidence(*args, n_schools_total=3)
+    assert got == grade and rule
+
+
+# ---------------------------------------------------------------- counts on the hand-built study
+
+def test_recommendation_evidence_hand_counts(study):
+    graded = recommendations(study, MAPPING).set_index("id")
+    assert graded.attrs["n_schools_total"] == 2   # Grand Oak and Ridge Road
+    cols = ["n_schools", "n_roles", "n_sources", "n_passages", "glow", "grow"]
+    # embedded_pd: one teacher passage with a glow
+    assert graded.loc[1, cols].tolist() == [1, 1, 1, 1, 1, 0]
+    # student_driven: 5 passages (the spanning coding counts in two), 2 schools,
+    # administrator + teacher + students, interview + focus group
+    assert graded.loc[2, cols].tolist() == [2, 3, 2, 5, 2, 2]
+    # culture and SEL: two administrator passages; the grow in RR-A1:002 belongs to
+    # student_driven, not to whole_child_sel
+    assert graded.loc[3, cols].tolist() == [1, 1, 1, 2, 2, 0]
+    assert graded["grade"].tolist() == ["emerging", "moderate", "emerging"]
+    assert graded.loc[2, "balance"] == 0
+    assert list(graded["grade"].cat.categories) == list(GRADES)
+    assert graded.loc[2, "roles"] == "administrator, teacher, student"
+
+
+def test_unknown_code_in_mapping_frame(study):
+    bad = MAPPING.assign(codes=[("embedded_pd",), ("agency",), ("glow",)])
+    with pytest.raises(PlcaseError, match="recommendation 2 .*'agency'"):
+        recommendations(study, bad)
+
+
+def test_markdown_is_ready_to_paste_and_deterministic(study):
+    graded = recommendations(study, MAPPING)
+    text = recommendations_markdown(study, graded, n_quotes=2)
+    assert text == recommendations_markdown(study, graded, n_quotes=2)
+    assert text.count("\n### ") == 3
+    assert "### 2. Put students in charge." in text
+    assert "**Evidence: moderate**" in text
+    assert "> — Dr. Bell, administrator, Ridge Road" in text
+    # quotes for recommendation 2 come from both schools
+    section = text.split("### 2.")[1].split("### 3.")[0]
+    assert "Grand Oak" in section and "Ridge Road" in section
+    assert "np.float" not in text and "nan" not in text
+
+
+# ---------------------------------------------------------------- the sample
+
+@pytest.fixture(scope="module")
+def sample():
+    plcase = pytest.importorskip("plcase")
+    if not hasattr(plcase, "read_sample"):
+        pytest.skip("plcase.read_sample is not available yet")
+    return plcase.read_sample()
+
+
+def test_sample_recommendations(sample):
+    graded = recommendations(sample)
+    assert graded["id"].tolist() == [1, 2, 3, 4, 5]
+    assert graded.attrs["n_schools_total"] == 3   # the district office is not a school
+    assert (graded["n_schools"] <= 3).all() and (graded["n_roles"] <= 3).all()
+    for row in graded.itertuples():
+        assert (row.grade, row.rule) == grade_evidence(row.n_schools, row.n_roles, row.n_sources,
+                                                       row.n_passages, n_schools_total=3)
+    text = recommendations_markdown(sample, graded, n_quotes=2)
+    assert text.count("\n### ") == 5 and text.count("\n> —") == 10
+    pseudonyms = set(sample.documents["participant"])
+    assert any(p in text for p in pseudonyms)
