@@ -31,7 +31,7 @@ from plcase.errors import PlcaseError
 from plcase.schema import THEMES, coding_frame
 
 __all__ = ["training_set", "to_codings", "fold_assignments", "cross_val_codings",
-           "evaluate_tagger", "human_agreement", "suggest"]
+           "evaluate_tagger", "human_agreement", "score_indicators", "suggest"]
 
 SCORE_COLUMNS = ["coder", "reference", "code", "n", "support", "predicted",
                  "precision", "recall", "f1", "kappa"]
@@ -250,6 +250,29 @@ def cross_val_codings(tagger, study, groups: str = "doc_id", coder: str | None =
     return _as_codings(passages, pred, score, classes, _coder_name(tagger, name))
 
 
+def score_indicators(y_true, y_pred, classes, *, coder: str = "tagger",
+                     reference: str = "truth") -> pd.DataFrame:
+    """Per-code precision, recall, F1 and Cohen's kappa of two indicator matrices.
+
+    The scoring behind :func:`evaluate_tagger`, for tags of any passages (for
+    example hand-labelled test passages): one row per code plus ``micro`` and
+    ``macro`` rows, columns as in :func:`evaluate_tagger`.
+
+    Examples
+    --------
+    >>> truth = [[1], [1], [0], [0]]
+    >>> scores = score_indicators(truth, [[1], [0], [0], [0]], ["glow"])
+    >>> scores[["precision", "recall"]].iloc[0].tolist()
+    [1.0, 0.5]
+    """
+    y_true = np.asarray(y_true)
+    y_pred = np.asarray(y_pred)
+    if y_true.shape != y_pred.shape or y_true.shape[1] != len(classes):
+        raise PlcaseError(f"truth {y_true.shape} and tags {y_pred.shape} must both have "
+                          f"one column per code ({len(classes)})")
+    return _score_frame(y_true, y_pred, list(classes), coder, reference)
+
+
 def _score_frame(y_true, y_pred, classes, coder, reference) -> pd.DataFrame:
     """Per-code precision, recall, F1 and Cohen's kappa, plus micro and macro rows."""
     rows = []
@@ -278,7 +301,8 @@ def _score_frame(y_true, y_pred, classes, coder, reference) -> pd.DataFrame:
     frame = pd.concat([per_code, pd.DataFrame([micro, macro])], ignore_index=True)
     frame.insert(0, "reference", reference)
     frame.insert(0, "coder", coder)
-    return frame[SCORE_COLUMNS].astype({"n": "int64", "support": "int64", "predicted": "int64"})
+    return frame[SCORE_COLUMNS].astype({"n": "int64", "support": "int64", "predicted": "int64",
+                                        **dict.fromkeys(metrics, "float64")})
 
 
 def evaluate_tagger(tagger, study, groups: str = "doc_id", coder: str | None = None,
