@@ -26,7 +26,7 @@ report: $(INSTALLED)
 
 ## test: unit tests, docstring examples and nbval over notebooks/
 test: $(INSTALLED)
-	MPLBACKEND=Agg $(BIN)/python -m pytest tests plcase notebooks \
+	$(BIN)/python -m pytest tests plcase notebooks \
 		--doctest-modules --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 

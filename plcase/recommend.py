@@ -25,6 +25,7 @@ import pandas as pd
 import yaml
 
 from plcase import config
+from plcase.codebook import _LineLoader
 from plcase.errors import PlcaseError, PlcaseInputError
 from plcase.matrix import QUOTE_CHARS, _check_coder, _rank_quotes, _valenced, coded_passages
 from plcase.schema import SOURCES
@@ -50,19 +51,6 @@ _ROLE_PLURALS = {"administrator": "administrators", "teacher": "teachers", "stud
 
 
 # --------------------------------------------------------------------------- reading
-
-class _LineLoader(yaml.SafeLoader):
-    """A safe YAML loader that remembers the line of every mapping."""
-
-
-def _construct_mapping(loader, node, deep=False):
-    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
 
 def _known_codes(path: Path, codes) -> list[str]:
     if codes is not None:

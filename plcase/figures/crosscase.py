@@ -34,7 +34,7 @@ __all__ = ["figure", "plot_theme_matrix", "plot_grouped_bars", "plot_cooccurrenc
 
 _MEASURE_LABELS = {
     "passages": "Coded passages",
-    "share": "Share of coded passages",
+    "share": "Share of passages",
     "informants": "Informants voicing the theme",
     "sources": "Source types (triangulation)",
     "per_1000_words": "Coded passages per 1,000 words",

@@ -44,6 +44,21 @@ class ParsedDocument:
     codings: pd.DataFrame
     path: Path
 
+    @classmethod
+    def uncoded(cls, meta: dict, text: str, passages: pd.DataFrame, path: Path) -> "ParsedDocument":
+        """A document without codes (Word, captions): fills ``n_words``, ``path``, ``synthetic``.
+
+        ``meta['doc_id']`` must be set; the passages' word counts give ``n_words``.
+        """
+        from plcase.schema import coding_frame
+        from plcase.segment import word_count
+
+        meta = dict(meta)
+        meta.setdefault("synthetic", False)
+        meta["n_words"] = int(sum(word_count(t) for t in passages["text"]))
+        meta["path"] = Path(path).as_posix()
+        return cls(meta=meta, text=text, passages=passages, codings=coding_frame([]), path=path)
+
 
 def _read_txt(path: Path, codebook: pd.DataFrame) -> ParsedDocument:
     from plcase.io.transcript import read_transcript

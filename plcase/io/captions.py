@@ -26,8 +26,7 @@ from plcase.errors import PlcaseInputError
 from plcase.io import ParsedDocument
 from plcase.io._text import decode_text
 from plcase.io.docx import read_sidecar
-from plcase.schema import PASSAGE_COLUMNS, coding_frame
-from plcase.segment import word_count
+from plcase.schema import PASSAGE_COLUMNS
 
 __all__ = ["read_vtt", "read_srt", "parse_captions"]
 
@@ -83,12 +82,7 @@ def _read(path: Path, kind: str) -> ParsedDocument:
     meta = read_sidecar(path)
     doc_id = str(meta.pop("id", None) or meta.pop("doc_id", None) or path.stem)
     text, passages = parse_captions(raw, doc_id, kind=kind, path=path)
-    meta = {"doc_id": doc_id, **meta}
-    meta.setdefault("synthetic", False)
-    meta["n_words"] = int(sum(word_count(t) for t in passages["text"]))
-    meta["path"] = path.as_posix()
-    return ParsedDocument(meta=meta, text=text, passages=passages, codings=coding_frame([]),
-                          path=path)
+    return ParsedDocument.uncoded({"doc_id": doc_id, **meta}, text, passages, path)
 
 
 def parse_captions(raw: str, doc_id: str, *, kind: str = "vtt",

@@ -30,8 +30,7 @@ from plcase.errors import PlcaseInputError
 from plcase.io import ParsedDocument
 from plcase.io._safe import open_archive, parse_xml
 from plcase.io._text import decode_text
-from plcase.schema import PASSAGE_COLUMNS, coding_frame
-from plcase.segment import word_count
+from plcase.schema import PASSAGE_COLUMNS
 
 __all__ = ["read_docx", "read_sidecar", "turns_frame"]
 
@@ -72,12 +71,7 @@ def read_docx(path: str | Path, codebook: pd.DataFrame | None = None) -> ParsedD
     text = "\n".join(paragraphs)
     doc_id = str(meta.pop("id", None) or meta.pop("doc_id", None) or path.stem)
     passages = turns_frame(text, doc_id)
-    meta = {"doc_id": doc_id, **meta}
-    meta.setdefault("synthetic", False)
-    meta["n_words"] = int(sum(word_count(t) for t in passages["text"]))
-    meta["path"] = path.as_posix()
-    return ParsedDocument(meta=meta, text=text, passages=passages, codings=coding_frame([]),
-                          path=path)
+    return ParsedDocument.uncoded({"doc_id": doc_id, **meta}, text, passages, path)
 
 
 def _load(path: Path) -> tuple[dict, list[str]]:
