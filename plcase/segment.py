@@ -1,7 +1,7 @@
 """Sentences and words, with NLTK's data-free parts only.
 
 NLTK's Punkt sentence tokenizer normally loads a model trained on news text
-(``nltk.download('punkt')``), which needs the network.  plcase instead builds
+(fetched with NLTK's downloader), which needs the network.  plcase instead builds
 an untrained :class:`~nltk.tokenize.punkt.PunktSentenceTokenizer` and tells it
 the abbreviations that occur in interview transcripts ("Ms.", "Dr.", "p.m.",
 "e.g."), so "Ms. Reyes met us at 3 p.m. on Tuesday." stays one sentence.

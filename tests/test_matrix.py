@@ -217,12 +217,7 @@ def test_trim_quote_cuts_at_a_word_boundary():
 
 # ---------------------------------------------------------------- the sample
 
-@pytest.fixture(scope="module")
-def sample():
-    plcase = pytest.importorskip("plcase")
-    if not hasattr(plcase, "read_sample"):
-        pytest.skip("plcase.read_sample is not available yet")
-    return plcase.read_sample()
+# `sample` is the session fixture of tests/conftest.py.
 
 
 def test_sample_conservation(sample):

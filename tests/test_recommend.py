@@ -165,12 +165,7 @@ def test_markdown_is_ready_to_paste_and_deterministic(study):
 
 # ---------------------------------------------------------------- the sample
 
-@pytest.fixture(scope="module")
-def sample():
-    plcase = pytest.importorskip("plcase")
-    if not hasattr(plcase, "read_sample"):
-        pytest.skip("plcase.read_sample is not available yet")
-    return plcase.read_sample()
+# `sample` is the session fixture of tests/conftest.py.
 
 
 def test_sample_recommendations(sample):
