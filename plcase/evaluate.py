@@ -31,7 +31,8 @@ from plcase.errors import PlcaseError
 from plcase.schema import THEMES, coding_frame
 
 __all__ = ["training_set", "to_codings", "fold_assignments", "cross_val_codings",
-           "evaluate_tagger", "human_agreement", "score_indicators", "suggest"]
+           "evaluate_tagger", "human_agreement", "score_indicators", "score_labelled_texts",
+           "suggest"]
 
 SCORE_COLUMNS = ["coder", "reference", "code", "n", "support", "predicted",
                  "precision", "recall", "f1", "kappa"]
@@ -271,6 +272,46 @@ def score_indicators(y_true, y_pred, classes, *, coder: str = "tagger",
         raise PlcaseError(f"truth {y_true.shape} and tags {y_pred.shape} must both have "
                           f"one column per code ({len(classes)})")
     return _score_frame(y_true, y_pred, list(classes), coder, reference)
+
+
+def score_labelled_texts(tagger, labelled: pd.DataFrame, *, text: str = "text",
+                         reference: str = "hand labels", coder: str | None = None) -> pd.DataFrame:
+    """Score a fitted tagger on hand-labelled passages from anywhere.
+
+    Parameters
+    ----------
+    tagger : fitted tagger
+        Its ``classes_`` must all be columns of ``labelled``.
+    labelled : DataFrame
+        One row per passage: the ``text`` column and one 0/1 column per code.
+    text : str
+        Name of the text column.
+    reference, coder : str
+        Labels for the reference and the tagger in the output.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`score_indicators`.
+
+    Examples
+    --------
+    >>> import plcase
+    >>> study = plcase.read_sample()
+    >>> rules = plcase.RuleTagger(study.codebook).fit()
+    >>> labelled = pd.DataFrame({"text": ["Our coach models a lesson every week."],
+    ...                          **{code: [int(code == "embedded_pd")] for code in rules.classes_}})
+    >>> score_labelled_texts(rules, labelled).set_index("code").loc["embedded_pd", "recall"]
+    np.float64(1.0)
+    """
+    classes = list(tagger.classes_)
+    missing = [c for c in [text, *classes] if c not in labelled.columns]
+    if missing:
+        raise PlcaseError(f"labelled passages lack column(s) {missing}; they need {text!r} and "
+                          f"one 0/1 column per code of the tagger")
+    predicted = tagger.predict(labelled[text].tolist())
+    return score_indicators(labelled[classes].to_numpy(), predicted, classes,
+                            coder=_coder_name(tagger, coder), reference=reference)
 
 
 def _score_frame(y_true, y_pred, classes, coder, reference) -> pd.DataFrame:

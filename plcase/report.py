@@ -39,7 +39,9 @@ def run_notebook(path: str | Path, *, timeout: int = 600, html_dir: str | Path |
     """
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
+    # The kernel's start-up chatter (a TCP notice) would bury the progress lines.
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"],
                             resources={"metadata": {"path": str(path.parent)}})
     try:
         client.execute()
