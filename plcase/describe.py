@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from plcase.errors import PlcaseError
+from plcase.matrix import coded_passages
 
 __all__ = ["corpus_table", "coding_counts"]
 
@@ -67,16 +68,6 @@ def coding_counts(study, *, by: str = "coder") -> pd.DataFrame:
 
 
 def _coded_passages(study) -> set[str]:
-    """Passages overlapped by any coding (codings across turns count in each)."""
-    coded: set[str] = set()
-    if study.codings.empty:
-        return coded
-    spans = study.codings.groupby("doc_id")[["start", "end"]]
-    for doc, group in study.passages.groupby("doc_id"):
-        if doc not in spans.groups:
-            continue
-        c = spans.get_group(doc).to_numpy()
-        for pid, s, e in zip(group["passage_id"], group["start"], group["end"]):
-            if ((c[:, 0] < e) & (c[:, 1] > s)).any():
-                coded.add(pid)
-    return coded
+    """Passages overlapped by any coder's codings (codings across turns count in each)."""
+    return {pid for coder in study.coders
+            for pid in coded_passages(study, coder=coder)["passage_id"]}

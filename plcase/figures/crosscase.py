@@ -242,6 +242,22 @@ def _group_columns(frame: pd.DataFrame, exclude) -> list[str]:
     return [c for c in frame.columns if c not in exclude]
 
 
+def _diverging_bars(ax, y, glow, grow, labels, *, names, height, headroom, **kwargs) -> float:
+    """Glow bars to the right and grow bars to the left of zero; returns the x limit."""
+    ax.barh(y, glow, color=GLOW_COLOUR, label=names[0], height=height, **kwargs)
+    ax.barh(y, -grow, color=GROW_COLOUR, label=names[1], height=height, **kwargs)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.axvline(0, color=OKABE_ITO["black"], linewidth=0.6)
+    limit = max(glow.max(), grow.max(), 1) * headroom
+    ax.set_xlim(-limit, limit)
+    ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}"))
+    ax.set_xlabel("Passages (grow ← → glow)")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2)
+    return limit
+
+
 def plot_glow_grow(frame: pd.DataFrame, *, ax=None, **kwargs):
     """Diverging bars of glows (right) and grows (left) per theme and group.
 
@@ -272,28 +288,18 @@ def plot_glow_grow(frame: pd.DataFrame, *, ax=None, **kwargs):
     # Leave a blank row between themes so each theme reads as a block.
     y = ordered["_code"] * (n_groups + 1) + ordered.groupby("_code").cumcount()
     ax = _ax(ax, height=0.8 + 0.16 * (len(ordered) + len(codes)))
+    labels = [label(tuple(r)) if len(groups) > 1 else label(r[0])
+              for r in ordered[groups].itertuples(index=False)] if groups else \
+        [label(c) for c in ordered["code"]]
     with mpl.rc_context(RC_PARAMS):
-        ax.barh(y, ordered["glow"], color=GLOW_COLOUR, label="glow (working)", height=0.8,
-                **kwargs)
-        ax.barh(y, -ordered["grow"], color=GROW_COLOUR, label="grow (challenge)", height=0.8,
-                **kwargs)
-        labels = [label(tuple(r)) if len(groups) > 1 else label(r[0])
-                  for r in ordered[groups].itertuples(index=False)] if groups else \
-            [label(c) for c in ordered["code"]]
-        ax.set_yticks(y, labels)
-        ax.invert_yaxis()
-        ax.axvline(0, color=OKABE_ITO["black"], linewidth=0.6)
-        limit = max(ordered["glow"].max(), ordered["grow"].max(), 1) * 1.15
-        ax.set_xlim(-limit, limit)
-        ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}"))
-        ax.set_xlabel("Passages (grow ← → glow)")
+        limit = _diverging_bars(ax, y, ordered["glow"], ordered["grow"], labels,
+                                names=("glow (working)", "grow (challenge)"), height=0.8,
+                                headroom=1.15, **kwargs)
         if groups:
             for i, code in enumerate(codes):
                 ax.text(-limit * 0.98, i * (n_groups + 1) - 0.75, label(code), ha="left",
                         va="center", fontweight="bold", color=theme_colour(code),
                         fontsize=RC_PARAMS["xtick.labelsize"])
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2)
     return ax
 
 
@@ -379,20 +385,12 @@ def plot_recommendation_evidence(graded: pd.DataFrame, *, ax=None, **kwargs):
     names = graded["short"] if "short" in graded.columns else graded["id"].astype(str)
     ax = _ax(ax, height=0.9 + 0.38 * len(graded))
     with mpl.rc_context(RC_PARAMS):
-        ax.barh(y, graded["glow"], color=GLOW_COLOUR, label="glow", height=0.6, **kwargs)
-        ax.barh(y, -graded["grow"], color=GROW_COLOUR, label="grow", height=0.6, **kwargs)
-        ax.set_yticks(y, [_wrap(f"{i}. {n}", 22) for i, n in zip(graded["id"], names)])
-        ax.invert_yaxis()
-        ax.axvline(0, color=OKABE_ITO["black"], linewidth=0.6)
-        limit = max(graded["glow"].max(), graded["grow"].max(), 1) * 1.1
-        ax.set_xlim(-limit, limit)
-        ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}"))
-        ax.set_xlabel("Passages (grow ← → glow)")
+        _diverging_bars(ax, y, graded["glow"], graded["grow"],
+                        [_wrap(f"{i}. {n}", 22) for i, n in zip(graded["id"], names)],
+                        names=("glow", "grow"), height=0.6, headroom=1.1, **kwargs)
         for yi, row in zip(y, graded.itertuples(index=False)):
             ax.annotate(f"{row.grade}\n{row.n_schools} sch · {row.n_roles} roles · "
                         f"{row.n_sources} src", xy=(1.02, yi), xycoords=("axes fraction", "data"),
                         va="center", ha="left", fontsize=RC_PARAMS["legend.fontsize"] - 1,
                         annotation_clip=False)
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2)
     return ax
