@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import html
 import re
+import warnings
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from plcase.errors import PlcaseInputError
+from plcase.errors import PlcaseInputError, PlcaseWarning
 from plcase.io import ParsedDocument
+from plcase.io._speakers import is_notes, speaker_labels, speaker_names
 from plcase.io._text import decode_text
 from plcase.io.docx import read_sidecar
 from plcase.schema import PASSAGE_COLUMNS
@@ -81,12 +85,14 @@ def _read(path: Path, kind: str) -> ParsedDocument:
     raw = decode_text(path.read_bytes(), path)
     meta = read_sidecar(path)
     doc_id = str(meta.pop("id", None) or meta.pop("doc_id", None) or path.stem)
-    text, passages = parse_captions(raw, doc_id, kind=kind, path=path)
+    text, passages = parse_captions(raw, doc_id, kind=kind, path=path, names=speaker_names(meta),
+                                    notes=is_notes(meta))
     return ParsedDocument.uncoded({"doc_id": doc_id, **meta}, text, passages, path)
 
 
 def parse_captions(raw: str, doc_id: str, *, kind: str = "vtt",
-                   path: str | Path = "<captions>") -> tuple[str, pd.DataFrame]:
+                   path: str | Path = "<captions>", names: Collection[str] = (),
+                   notes: bool = False) -> tuple[str, pd.DataFrame]:
     """Turn caption text into a document text and its passages.
 
     Parameters
@@ -97,12 +103,28 @@ def parse_captions(raw: str, doc_id: str, *, kind: str = "vtt",
     kind : {"vtt", "srt"}
     path : str or Path
         For messages.
+    names : collection of str, optional
+        Speaker names from the metadata: a ``Name: `` prefix that is one of
+        them is a speaker even if it occurs once.
+    notes : bool, optional
+        Captions of notes: prefixes are speakers only when they repeat.
 
     Returns
     -------
     text : str
     passages : DataFrame
         The passage columns plus ``end_timestamp``.
+
+    Raises
+    ------
+    PlcaseInputError
+        For a file without cues, a cue without a time line, or a malformed time.
+
+    Warns
+    -----
+    PlcaseWarning
+        For cues that end before they start, or start before the cue before
+        them has ended, naming their lines.
 
     Examples
     --------
@@ -114,7 +136,9 @@ def parse_captions(raw: str, doc_id: str, *, kind: str = "vtt",
     >>> passages[["speaker", "text", "end_timestamp"]].values.tolist()
     [['Ana', 'Hello there. How are you?', '00:00:05']]
     """
-    segments = _cues(raw, kind, path)
+    cues = _cues(raw, kind, path)
+    _check_times(cues, path)
+    segments = _spoken(cues, names=names, notes=notes)
     turns = _merge(segments)
     lines, rows, pos = [], [], 0
     for speaker, start, end, words in turns:
@@ -131,56 +155,141 @@ def parse_captions(raw: str, doc_id: str, *, kind: str = "vtt",
     return "\n".join(lines), frame
 
 
-def _cues(raw: str, kind: str, path) -> list[tuple[str | None, float, float, str]]:
-    """(speaker, start s, end s, text) for every spoken line of every cue."""
+@dataclass
+class _Cue:
+    line: int  # 1-based line of the time line
+    start: float
+    end: float
+    lines: list[str] = field(default_factory=list)  # the cue's text lines, as written
+
+
+def _cues(raw: str, kind: str, path) -> list[_Cue]:
+    """Every cue of a WebVTT or SubRip text, with the line of its time line.
+
+    Follows the WebVTT parsing rules where they settle a question: a line
+    containing ``-->`` always starts a new cue, even right after the
+    ``WEBVTT`` line or after cue text without a blank line (youtube-dl and
+    yt-dlp auto captions); an identifier is the line before the time line
+    when it begins a block.  In SubRip, a line of digits directly before a
+    time line is that cue's number, even without a blank line before it.
+    """
+    if not raw.strip():
+        raise PlcaseInputError("the caption file is empty", path=path, line=1,
+                               hint="export the captions again, or remove the file")
     lines = raw.split("\n")
-    if kind == "vtt" and not lines[0].lstrip("\ufeff").startswith("WEBVTT"):
-        raise PlcaseInputError("not a WebVTT file: the first line must be 'WEBVTT'", path=path,
-                               line=1, hint="export the transcript again as .vtt, or rename an "
-                                            "SRT file to .srt")
-    blocks, block, first = [], [], 0
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
-            if not block:
-                first = number
-            block.append(line)
-        elif block:
-            blocks.append((first, block))
-            block = []
-    if block:
-        blocks.append((first, block))
+    number = 0
     if kind == "vtt":
-        blocks = blocks[1:]  # the header block: WEBVTT and its optional lines
-    segments = []
-    for first, block in blocks:
-        head = block[0].strip()
-        if kind == "vtt" and head.split(" ")[0] in ("NOTE", "STYLE", "REGION"):
+        first = lines[0].lstrip("\ufeff")
+        if not (first.startswith("WEBVTT") and first[6:7] in ("", " ", "\t")):
+            raise PlcaseInputError("not a WebVTT file: the first line must be 'WEBVTT'",
+                                   path=path, line=1,
+                                   hint="export the transcript again as .vtt, or rename an "
+                                        "SRT file to .srt")
+        number = 1
+        # The header runs to the first blank line, or to a time line right after it.
+        while number < len(lines) and lines[number].strip() and "-->" not in lines[number]:
+            number += 1
+    cues: list[_Cue] = []
+    block_start = True  # the next non-blank line begins a block
+    pending: tuple[int, str] | None = None  # a block's first line, not yet known to be text
+    skipping = False  # inside a NOTE, STYLE or REGION block
+    current: _Cue | None = None
+    while number < len(lines):
+        line = lines[number]
+        number += 1
+        if not line.strip():
+            if pending is not None:
+                _no_time_line(pending[0], path)
+            block_start, skipping, current = True, False, None
             continue
-        timing = next((i for i, line in enumerate(block[:3]) if "-->" in line), None)
-        if timing is None:
-            raise PlcaseInputError("a caption without a 'start --> end' time line", path=path,
-                                   line=first, hint="each cue needs a line such as "
-                                                    "'00:00:01.000 --> 00:00:04.000'")
-        match = _TIMING.match(block[timing])
-        if not match:
-            raise PlcaseInputError(f"malformed cue time {block[timing].strip()!r}", path=path,
-                                   line=first + timing,
-                                   hint="write times as hh:mm:ss.mmm (WebVTT) or "
-                                        "hh:mm:ss,mmm (SRT)")
-        start, end = _seconds(match.groups()[:4]), _seconds(match.groups()[4:])
-        speaker = None
-        for line in block[timing + 1:]:
+        if skipping:
+            continue
+        if "-->" in line:
+            if pending is not None and current is None and not (
+                    kind == "srt" and not pending[1].strip().isdigit()):
+                pass  # an identifier (WebVTT) or a cue number (SubRip)
+            elif pending is not None:
+                _no_time_line(pending[0], path)
+            if (kind == "srt" and current is not None and current.lines
+                    and current.lines[-1].strip().isdigit()):
+                current.lines.pop()  # the next cue's number, written without a blank line
+            current = _Cue(number, *_times(line, number, path))
+            cues.append(current)
+            block_start, pending = False, None
+            continue
+        if block_start:
+            head = line.strip()
+            if kind == "vtt" and head.split(" ")[0].split("\t")[0] in ("NOTE", "STYLE", "REGION"):
+                skipping = True
+                continue
+            block_start, pending = False, (number, line)
+            continue
+        if pending is not None:
+            _no_time_line(pending[0], path)
+        current.lines.append(line)
+    if pending is not None:
+        _no_time_line(pending[0], path)
+    if not cues:
+        raise PlcaseInputError("no captions found: no line has a 'start --> end' time",
+                               path=path, line=1,
+                               hint="each cue needs a line such as '00:00:01.000 --> 00:00:04.000'")
+    return cues
+
+
+def _no_time_line(line: int, path) -> None:
+    raise PlcaseInputError("a caption without a 'start --> end' time line", path=path,
+                           line=line, hint="each cue needs a line such as "
+                                           "'00:00:01.000 --> 00:00:04.000'")
+
+
+def _times(line: str, number: int, path) -> tuple[float, float]:
+    match = _TIMING.match(line)
+    if not match:
+        raise PlcaseInputError(f"malformed cue time {line.strip()!r}", path=path, line=number,
+                               hint="write times as hh:mm:ss.mmm (WebVTT) or "
+                                    "hh:mm:ss,mmm (SRT)")
+    return _seconds(match.groups()[:4]), _seconds(match.groups()[4:])
+
+
+def _check_times(cues: list[_Cue], path) -> None:
+    backwards = [cue.line for cue in cues if cue.end < cue.start]
+    overlapping = [cue.line for before, cue in zip(cues, cues[1:]) if cue.start < before.end]
+    for lines, what in ((backwards, "end before they start"),
+                        (overlapping, "start before the cue before them has ended")):
+        if lines:
+            shown = ", ".join(str(n) for n in lines[:5]) + (" …" if len(lines) > 5 else "")
+            warnings.warn(f"{path}:{lines[0]}: {len(lines)} cue(s) {what} (line"
+                          f"{'s' if len(lines) > 1 else ''} {shown}); read in file order",
+                          PlcaseWarning, stacklevel=4)
+
+
+def _spoken(cues: list[_Cue], *, names, notes) -> list[tuple[str | None, float, float, str]]:
+    """(speaker, start s, end s, text) for every spoken line of every cue."""
+    cleaned = []  # (cue, voice or None, text, prefix match or None)
+    for cue in cues:
+        voice_name = None
+        for line in cue.lines:
             voice = _VOICE.search(line)
             if voice:
-                speaker = html.unescape(voice.group(1)).strip() or None
+                voice_name = html.unescape(voice.group(1)).strip() or None
             clean = html.unescape(_ASS.sub("", _TAGS.sub("", line))).replace("\xa0", " ")
             clean = " ".join(clean.split())
-            if not voice:
-                prefix = _PREFIX.match(clean)
-                if prefix:
-                    speaker, clean = prefix.group("label"), prefix.group("rest")
             if clean:
-                segments.append((speaker, start, end, clean))
+                prefix = None if voice else _PREFIX.match(clean)
+                cleaned.append((cue, voice_name, clean, prefix))
+    # Names given by voice tags are speakers' names in the rest of the file too.
+    voices = {voice for _, voice, _, _ in cleaned if voice}
+    speakers = speaker_labels([p.group("label") if p else voice for _, voice, _, p in cleaned],
+                              names=[*names, *voices], notes=notes)
+    segments = []
+    speaker, last_cue = None, None
+    for cue, voice_name, clean, prefix in cleaned:
+        if cue is not last_cue or voice_name is not None:
+            speaker = voice_name  # a line without a label continues its cue's speaker
+        last_cue = cue
+        if prefix and prefix.group("label") in speakers:
+            speaker, clean = prefix.group("label"), prefix.group("rest")
+        segments.append((speaker, cue.start, cue.end, clean))
     return segments
 
 

@@ -17,8 +17,9 @@ The format (documented in README.md and interviews/README.md)::
     [00:00:09] WHITFIELD: Six years. {#embedded_pd}{#glow}Our Wednesday
     sessions changed how I plan.{/#glow}{/#embedded_pd}
 
-Speaker turns start with an upper-case label and a colon; lines without a
-label continue the turn.  Documents without any label (site-visit notes) are
+Speaker turns start with a speaker label and a colon (labels in capitals,
+labels that repeat in a conversation, or names from the front matter: see
+:mod:`plcase.io._speakers`); lines without a label continue the turn.  Documents without any label (site-visit notes) are
 split into blank-line paragraphs.  ``{#code}…{/#code}`` marks a coding by the
 front matter's ``coder``; tags may nest and overlap.  The document text is the
 body after the front matter with the tags removed; every offset indexes it.
@@ -36,6 +37,7 @@ import pandas as pd
 import yaml
 
 from plcase.errors import PlcaseInputError
+from plcase.io._speakers import is_notes, line_label, speaker_labels, speaker_names
 from plcase.io._text import decode_text
 from plcase.schema import PASSAGE_COLUMNS, ROLES, SOURCES, coding_frame
 from plcase.segment import word_count
@@ -48,9 +50,10 @@ REQUIRED_FIELDS = ("id", "school", "source", "role", "participant")
 
 _TAG = re.compile(r"\{(/?)#([^{}\s]*)\}")
 _TAG_START = re.compile(r"\{/?#")
+#: A tag written without its ``#`` (``{/collaboration}``, or ``{collaboration}`` for a code).
+_TAG_WITHOUT_HASH = re.compile(r"\{(/?)[ \t]*([A-Za-z0-9_:.\-]+)[ \t]*\}")
 _CODE_NAME = re.compile(r"[A-Za-z0-9_:.\-]+")
 _TIMESTAMP = r"\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\][ \t]*"
-_TURN = re.compile(rf"^(?:{_TIMESTAMP})?(?P<label>[A-Z][A-Z0-9 .'’\-]{{0,40}}?):[ \t]+", re.M)
 _TS_ONLY = re.compile(rf"^{_TIMESTAMP}")
 
 
@@ -131,7 +134,7 @@ def parse_transcript(raw: str, path: str | Path = "<text>",
         raise PlcaseInputError("the transcript has inline codes but no 'coder' in its front matter",
                                path=path, line=1, hint="add e.g. 'coder: coder_a' between the --- lines")
     doc_id = meta["doc_id"]
-    passages = split_passages(text, doc_id)
+    passages = split_passages(text, doc_id, names=speaker_names(meta), notes=is_notes(meta))
     codings = coding_frame([
         {"doc_id": doc_id, "start": s, "end": e, "code": code, "coder": meta.get("coder"),
          "memo": None, "line": line}
@@ -205,7 +208,7 @@ def _strip_tags(body: str, first_line: int, path, codes):
     line = first_line
     for match in _TAG.finditer(body):
         chunk = body[pos:match.start()]
-        _check_stray(chunk, line, path)
+        _check_stray(chunk, line, path, codes)
         out.append(chunk)
         length += len(chunk)
         line += chunk.count("\n")
@@ -238,7 +241,7 @@ def _strip_tags(body: str, first_line: int, path, codes):
             open_tags[code] = (length, line)
         pos = match.end()
     tail = body[pos:]
-    _check_stray(tail, line, path)
+    _check_stray(tail, line, path, codes)
     out.append(tail)
     if open_tags:
         code, (_, opened) = min(open_tags.items(), key=lambda item: item[1][1])
@@ -248,7 +251,15 @@ def _strip_tags(body: str, first_line: int, path, codes):
     return "".join(out), spans
 
 
-def _check_stray(chunk: str, line: int, path) -> None:
+def _check_stray(chunk: str, line: int, path, codes=None) -> None:
+    for bad in _TAG_WITHOUT_HASH.finditer(chunk):
+        closing, name = bad.group(1) == "/", bad.group(2)
+        # A closing tag without '#' is never text; an opening one only when it names a code.
+        if closing or (codes is not None and name in codes):
+            bad_line = line + chunk.count("\n", 0, bad.start())
+            fixed = "{/#" + name + "}" if closing else "{#" + name + "}"
+            raise PlcaseInputError(f"code tag {bad.group(0)!r} lacks its '#'", path=path,
+                                   line=bad_line, hint=f"write {fixed}")
     stray = _TAG_START.search(chunk)
     if stray:
         bad_line = line + chunk.count("\n", 0, stray.start())
@@ -257,13 +268,17 @@ def _check_stray(chunk: str, line: int, path) -> None:
                                hint="write {#code} to open and {/#code} to close")
 
 
-def split_passages(text: str, doc_id: str) -> pd.DataFrame:
+def split_passages(text: str, doc_id: str, *, names: Collection[str] = (),
+                   notes: bool = False) -> pd.DataFrame:
     """Split a document's text into passages.
 
-    Speaker turns where the text has any ``LABEL: `` lines (upper-case label,
-    optional ``[hh:mm:ss]`` timestamp before it); otherwise paragraphs
-    separated by blank lines.  Labels and timestamps are kept out of the
-    passage text; the timestamp goes to its own column.
+    Speaker turns where lines start with speaker labels (``LABEL: ``, with an
+    optional ``[hh:mm:ss]`` timestamp before it; which labels are speakers is
+    decided by :func:`plcase.io._speakers.speaker_labels`: labels in capitals,
+    labels that repeat in a conversation, names from the metadata); a turn
+    runs to the next speaker's line.  Otherwise paragraphs separated by blank
+    lines.  Labels and timestamps are kept out of the passage text; the
+    timestamp goes to its own column.
 
     Parameters
     ----------
@@ -271,6 +286,11 @@ def split_passages(text: str, doc_id: str) -> pd.DataFrame:
         Document text (markup removed).
     doc_id : str
         Used to build ``passage_id`` as ``"<doc_id>:<n>"`` (1-based, 3 digits).
+    names : collection of str, optional
+        Speaker names from the metadata (participant, interviewer).
+    notes : bool, optional
+        The text is notes (site visit, document): a label in capitals that
+        occurs once is a heading, not a speaker.
 
     Returns
     -------
@@ -281,15 +301,26 @@ def split_passages(text: str, doc_id: str) -> pd.DataFrame:
     --------
     >>> split_passages("First note.\\n\\nSecond note\\ngoes on.\\n", "v1")[["passage_id", "text"]].values.tolist()
     [['v1:001', 'First note.'], ['v1:002', 'Second note\\ngoes on.']]
+    >>> split_passages("JOSÉ: Hola.\\nMÜLLER: Guten Tag.", "v2")["speaker"].tolist()
+    ['JOSÉ', 'MÜLLER']
     """
-    turns = list(_TURN.finditer(text))
+    candidates = []  # (line start offset, match) of every non-blank line
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            candidates.append((pos, line_label(line)))
+        pos += len(line) + 1
+    speakers = speaker_labels([m.group("label") if m else None for _, m in candidates],
+                              names=names, notes=notes)
+    turns = [(start, m) for start, m in candidates if m and m.group("label") in speakers]
     pieces: list[tuple[str | None, str | None, int, int]] = []
     if turns:
-        if text[: turns[0].start()].strip():
-            pieces.extend(_paragraphs(text, 0, turns[0].start()))
-        for k, match in enumerate(turns):
-            end = turns[k + 1].start() if k + 1 < len(turns) else len(text)
-            pieces.append((match.group("label").strip(), match.group("ts"), match.end(), end))
+        if text[: turns[0][0]].strip():
+            pieces.extend(_paragraphs(text, 0, turns[0][0]))
+        for k, (line_start, match) in enumerate(turns):
+            end = turns[k + 1][0] if k + 1 < len(turns) else len(text)
+            pieces.append((match.group("label").strip(), match.group("ts"),
+                           line_start + match.end(), end))
     else:
         pieces.extend(_paragraphs(text, 0, len(text)))
     rows = []
