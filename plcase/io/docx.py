@@ -1,26 +1,43 @@
-"""Word transcripts (``.docx``): paragraphs become speaker turns or paragraphs.
+"""Word transcripts (``.docx``): paragraphs and tables become speaker turns or paragraphs.
 
-A transcript typed or exported in Word is read paragraph by paragraph:
+A transcript typed or exported in Word is read block by block, body
+paragraphs and tables in document order:
 
-* a paragraph that starts with ``NAME:`` (optionally ``[00:01:02] NAME:``)
-  starts a speaker turn; following paragraphs without a name continue it;
-* documents with no ``NAME:`` paragraphs (field notes, memos) give one passage
-  per paragraph.
+* a paragraph that starts with a speaker label (``Name:``, optionally
+  ``[00:01:02] Name:``) starts a turn; following paragraphs without a label
+  continue it.  Which labels are speakers is decided by one rule for every
+  reader (:mod:`plcase.io._speakers`): labels in capitals, labels that
+  repeat in a conversation, names from the metadata.  Documents without
+  speaker labels (field notes, memos) give one passage per paragraph;
+* a table laid out ``speaker | text`` or ``time | speaker | text`` (as
+  transcription services write them; a header row such as ``Speaker | Text``
+  or ``Time | Speaker | Text`` is recognised and skipped) gives one turn per
+  row, with its time; a row whose speaker cell is empty continues the turn
+  before it, a row merged across the table is a paragraph;
+* a table of one column gives one paragraph per row;
+* a two-column table headed ``Field | Value`` (or ``Key | Value``), or whose
+  first column holds known metadata fields (``id``, ``school``, ``role``…)
+  without repeats, is metadata, not text;
+* any other table (four columns, three without a time column) is an error
+  naming the table and row: plcase never drops text silently.
 
 Metadata (``id``, ``school``, ``role``, ``participant``, ``date``…) comes from
-a first table of two columns, field and value, and/or from a sidecar YAML
-file ``<name>.yml`` beside the document; the sidecar wins where both give a
-field.  Tables are not part of the text.  Comments and highlights are not
-read (code the text in plcase, or exchange it through REFI-QDA).
+that field/value table and/or from a sidecar YAML file ``<name>.yml`` beside
+the document; the sidecar wins where both give a field.  Comments and
+highlights are not read (code the text in plcase, or exchange it through
+REFI-QDA).
 
 The archive is vetted by :mod:`plcase.io._safe` (zip bomb, path traversal)
-and its XML parts parsed once with defusedxml before python-docx sees them.
+and its XML parts parsed once with defusedxml before python-docx sees them;
+a damaged file (not a zip, no ``word/document.xml``, malformed XML) is a
+:class:`~plcase.errors.PlcaseInputError`.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Collection
 from pathlib import Path
 
 import pandas as pd
@@ -29,16 +46,28 @@ import yaml
 from plcase.errors import PlcaseInputError
 from plcase.io import ParsedDocument
 from plcase.io._safe import open_archive, parse_xml
+from plcase.io._speakers import is_notes, line_label, speaker_labels, speaker_names
 from plcase.io._text import decode_text
-from plcase.schema import PASSAGE_COLUMNS
+from plcase.schema import DOCUMENT_COLUMNS, PASSAGE_COLUMNS
 
 __all__ = ["read_docx", "read_sidecar", "turns_frame"]
 
 _TIMESTAMP = r"\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\][ \t]*"
-#: A speaker label: starts with a letter, at most five words, then a colon and a space.
-_LABEL = re.compile(rf"^(?:{_TIMESTAMP})?"
-                    r"(?P<label>[^\W\d_][\w.'’\-]*(?: [\w.'’\-]+){0,4}):[ \t]+")
 _TS_ONLY = re.compile(rf"^{_TIMESTAMP}")
+#: A time cell of a transcript table: ``00:01:02``, ``1:02``, ``[00:01:02]``, ``00:01:02.5``,
+#: ``00:01:02,500``, or a range ``00:01:02 - 00:01:09``.
+_TIME_CELL = re.compile(r"^\[?(\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\]?"
+                        r"(?:\s*(?:-|–|-->|to)\s*\[?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\]?)?$")
+_HEADERS = {
+    "time": {"time", "timestamp", "time stamp", "timecode", "start", "start time", "in", "tc"},
+    "speaker": {"speaker", "speaker name", "name", "who", "person", "participant", "voice"},
+    "text": {"text", "transcript", "transcription", "utterance", "what was said", "content",
+             "dialogue", "dialog", "speech", "said", "words", "turn"},
+}
+_META_HEADERS = (["field", "value"], ["key", "value"])
+#: Fields recognised in a headerless field/value table.
+_META_FIELDS = set(DOCUMENT_COLUMNS) | {"id", "interviewer", "coder", "facilitator", "case",
+                                        "grade", "site", "speakers", "language", "title"}
 
 
 def read_docx(path: str | Path, codebook: pd.DataFrame | None = None) -> ParsedDocument:
@@ -56,7 +85,13 @@ def read_docx(path: str | Path, codebook: pd.DataFrame | None = None) -> ParsedD
     -------
     ParsedDocument
         ``meta`` (``doc_id`` from the metadata's ``id`` or the file name),
-        ``text`` (the paragraphs, one per line), ``passages`` and no codings.
+        ``text`` (the paragraphs and table turns, one per line), ``passages``
+        and no codings.
+
+    Raises
+    ------
+    PlcaseInputError
+        For a damaged file, or a table whose layout would lose text.
 
     Examples
     --------
@@ -66,25 +101,36 @@ def read_docx(path: str | Path, codebook: pd.DataFrame | None = None) -> ParsedD
     ('Newell Elementary', 'Interviewer')
     """
     path = Path(path)
-    table_meta, paragraphs = _load(path)
+    table_meta, blocks = _load(path)
     meta = {**table_meta, **read_sidecar(path)}
-    text = "\n".join(paragraphs)
     doc_id = str(meta.pop("id", None) or meta.pop("doc_id", None) or path.stem)
-    passages = turns_frame(text, doc_id)
+    text, passages = _passages(blocks, doc_id, names=speaker_names(meta), notes=is_notes(meta))
     return ParsedDocument.uncoded({"doc_id": doc_id, **meta}, text, passages, path)
 
 
-def _load(path: Path) -> tuple[dict, list[str]]:
+def _load(path: Path) -> tuple[dict, list[tuple]]:
+    """Metadata and the document's blocks: ``(line,)`` paragraphs, ``(line, speaker, ts)`` turns."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
     with open_archive(path, what="Word document") as archive:
+        if archive.find("word/document.xml") is None:
+            raise PlcaseInputError("not a Word document: the archive has no word/document.xml",
+                                   path=path, hint="open it in Word and save it again as .docx")
         for name in archive.names():
             if name.lower().endswith((".xml", ".rels")):
                 parse_xml(archive.read(name), f"{path}:{name}", what="Word XML")
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
+        body = document.element.body
+        if body is None:
+            raise PlcaseInputError("the Word document has no body", path=path,
+                                   hint="open it in Word and save it again as .docx")
+        return _blocks(body, document, path)
+    except PlcaseInputError:
+        raise
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, OSError,
+            AttributeError, TypeError, IndexError) as exc:
         raise PlcaseInputError(f"not a readable Word document: {exc}", path=path,
                                hint="open it in Word and save it again as .docx") from None
     except Exception as exc:  # lxml's XMLSyntaxError and friends from a damaged part
@@ -92,20 +138,148 @@ def _load(path: Path) -> tuple[dict, list[str]]:
             raise PlcaseInputError(f"not a readable Word document: {exc}", path=path,
                                    hint="open it in Word and save it again as .docx") from None
         raise
-    meta = {}
-    if document.tables:
-        meta = _table_meta(document.tables[0], path)
-    paragraphs = [p.text.replace("\r", "").replace("\v", "\n").rstrip()
-                  for p in document.paragraphs]
-    return meta, [p for p in paragraphs if p.strip()]
 
 
-def _table_meta(table, path: Path) -> dict:
-    rows = [[cell.text.strip() for cell in row.cells] for row in table.rows]
-    if not rows or any(len(row) != 2 for row in rows):
-        return {}  # not a field/value table: some other table in the transcript
-    if [c.casefold() for c in rows[0]] in (["field", "value"], ["key", "value"]):
-        rows = rows[1:]
+def _blocks(body, document, path: Path) -> tuple[dict, list[tuple]]:
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    meta: dict = {}
+    blocks: list[tuple] = []
+    tables = 0
+
+    def walk(parent) -> None:
+        nonlocal tables, meta
+        for child in parent.iterchildren():
+            if child.tag == qn("w:p"):
+                blocks.append((_clean(Paragraph(child, document).text),))
+            elif child.tag == qn("w:tbl"):
+                tables += 1
+                kind, content = _table(Table(child, document), tables, path,
+                                       first=not meta and not any(b[0].strip() for b in blocks))
+                if kind == "meta":
+                    meta = content
+                else:
+                    blocks.extend(content)
+            elif child.tag == qn("w:sdt"):  # a content control: its paragraphs are text too
+                content = child.find(qn("w:sdtContent"))
+                if content is not None:
+                    walk(content)
+
+    walk(body)
+    return meta, [b for b in blocks if b[0].strip()]
+
+
+def _clean(text: str) -> str:
+    return text.replace("\r", "").replace("\v", "\n").rstrip()
+
+
+def _rows(table) -> list[list[str]]:
+    """Cell texts of each row, a cell merged across columns counted once."""
+    rows = []
+    for row in table.rows:
+        cells, seen = [], []
+        for cell in row.cells:
+            if any(cell._tc is other for other in seen):
+                continue
+            seen.append(cell._tc)
+            cells.append(_clean(cell.text).strip())
+        rows.append(cells)
+    return rows
+
+
+def _table(table, number: int, path: Path, *, first: bool) -> tuple[str, object]:
+    rows = _rows(table)
+    if not any(any(rows_cell for rows_cell in row) for row in rows):
+        return "blocks", []
+    width = max(len(row) for row in rows)
+    header = [c.casefold().strip(" :") for c in rows[0]]
+    if width == 2 and all(len(row) == 2 for row in rows):
+        if header in _META_HEADERS:
+            return "meta", _table_meta(rows[1:])
+        keys = [_field(row[0]) for row in rows if row[0]]
+        if (first and keys and len(set(keys)) == len(keys)
+                and sum(k in _META_FIELDS for k in keys) * 2 >= len(keys)):
+            return "meta", _table_meta(rows)
+    if width == 1:
+        return "blocks", [(row[0],) for row in rows if row and row[0]]
+    columns = _header_columns(header)
+    body = rows[1:] if columns else rows
+    first_row = 2 if columns else 1
+    if columns is None:
+        columns = _guess_columns(body, width)
+    if columns is None:
+        raise PlcaseInputError(
+            f"table {number} has {width} columns that are not a transcript layout; its text "
+            "would be lost", path=path, line=None,
+            hint="lay transcript tables out as 'speaker | text' or 'time | speaker | text' "
+                 "(a header row may name them), or copy the text out of the table")
+    blocks: list[tuple] = []
+    for offset, row in enumerate(body):
+        where = f"table {number}, row {first_row + offset}"
+        if not any(row):
+            continue
+        if len(row) == 1:  # merged across the table: a heading or a note between turns
+            blocks.append((row[0],))
+            continue
+        if len(row) != width:
+            raise PlcaseInputError(f"{where} has {len(row)} cells where the table has {width}; "
+                                   "its text would be misplaced", path=path,
+                                   hint="split or unmerge the cells so each row has "
+                                        "speaker and text")
+        used = {columns[k] for k in ("time", "speaker", "text") if k in columns}
+        extra = [row[i] for i in range(width) if i not in used and row[i]]
+        if extra:
+            raise PlcaseInputError(f"{where}: text in a column that is not time, speaker or "
+                                   f"text ({extra[0][:40]!r}) would be lost", path=path,
+                                   hint="move it into the text column")
+        speaker = row[columns["speaker"]] or None
+        spoken = row[columns["text"]]
+        stamp = row[columns["time"]] if "time" in columns else ""
+        if stamp and not _TIME_CELL.match(stamp):
+            raise PlcaseInputError(f"{where}: {stamp[:40]!r} in the time column is not a time",
+                                   path=path, hint="write times as hh:mm:ss")
+        time = _TIME_CELL.match(stamp).group(1) if stamp else None
+        if not spoken:
+            if speaker and not time:
+                raise PlcaseInputError(f"{where}: speaker {speaker!r} without text", path=path,
+                                       hint="delete the row or add what was said")
+            continue
+        if speaker is None and blocks and len(blocks[-1]) == 3:
+            line, last_speaker, last_time = blocks[-1]
+            blocks[-1] = (line + "\n" + spoken, last_speaker, last_time)
+            continue
+        blocks.append((spoken, speaker, time))
+    return "blocks", blocks
+
+
+def _header_columns(header: list[str]) -> dict | None:
+    columns = {}
+    for i, cell in enumerate(header):
+        for role, words in _HEADERS.items():
+            if cell in words and role not in columns:
+                columns[role] = i
+    if "speaker" in columns and "text" in columns:
+        return columns
+    return None
+
+
+def _guess_columns(rows: list[list[str]], width: int) -> dict | None:
+    full = [row for row in rows if len(row) == width]
+    if width == 2:
+        return {"speaker": 0, "text": 1}
+    if width == 3:
+        times = [i for i in range(3)
+                 if any(row[i] for row in full)
+                 and all(_TIME_CELL.match(row[i]) for row in full if row[i])]
+        if len(times) == 1:
+            rest = [i for i in range(3) if i != times[0]]
+            return {"time": times[0], "speaker": rest[0], "text": rest[1]}
+    return None
+
+
+def _table_meta(rows: list[list[str]]) -> dict:
     meta = {}
     for key, value in rows:
         if key:
@@ -153,38 +327,68 @@ def read_sidecar(path: str | Path) -> dict:
     return meta
 
 
-def turns_frame(text: str, doc_id: str) -> pd.DataFrame:
+def turns_frame(text: str, doc_id: str, *, names: Collection[str] = (),
+                notes: bool = False) -> pd.DataFrame:
     """Split a text (one paragraph per line) into speaker turns or paragraphs.
 
-    Unlike the plain-text transcript format, labels may be in mixed case
-    (``Interviewer:``, ``Ms. Ortiz:``), as Word and transcription services
-    write them.  Labels and ``[hh:mm:ss]`` stamps stay out of the passage text.
+    Unlike the plain-text transcript format, labels are commonly in mixed
+    case (``Interviewer:``, ``Ms. Ortiz:``), as Word and transcription
+    services write them; whether a label names a speaker is decided by
+    :func:`plcase.io._speakers.speaker_labels`.  Labels and ``[hh:mm:ss]``
+    stamps stay out of the passage text.
+
+    Parameters
+    ----------
+    text : str
+    doc_id : str
+    names : collection of str, optional
+        Speaker names from the metadata (participant, interviewer).
+    notes : bool, optional
+        The text is notes: labels are speakers only when they repeat.
 
     Examples
     --------
     >>> turns_frame("Interviewer: Why?\\nMs. Ortiz: It works.\\nMostly.", "d")[
     ...     ["speaker", "text"]].values.tolist()
     [['Interviewer', 'Why?'], ['Ms. Ortiz', 'It works.\\nMostly.']]
+    >>> turns_frame("Intro.\\nAnd here is an ellipsis: …\\nEnd.", "d")["speaker"].tolist()
+    [None, None, None]
     """
-    lines, pos = [], 0
-    for line in text.split("\n"):
-        lines.append((pos, line))
-        pos += len(line) + 1
-    labelled = any(_LABEL.match(line) for _, line in lines)
-    pieces: list[list] = []  # speaker, timestamp, start, end
-    for start, line in lines:
-        match = _LABEL.match(line)
-        end = start + len(line)
-        if match:
-            pieces.append([match.group("label"), match.group("ts"), start + match.end(), end])
-        elif labelled and pieces:
-            pieces[-1][3] = end  # a paragraph without a label continues the turn
+    return _passages([(line,) for line in text.split("\n")], doc_id, names=names,
+                     notes=notes)[1]
+
+
+def _passages(blocks: list[tuple], doc_id: str, *, names: Collection[str] = (),
+              notes: bool = False) -> tuple[str, pd.DataFrame]:
+    """The document text and passages of paragraphs ``(line,)`` and table turns ``(line, speaker, ts)``."""
+    lines, pieces = [], []  # pieces: [speaker, timestamp, start, end, continues]
+    matches = [line_label(b[0]) if len(b) == 1 and b[0].strip() else None for b in blocks]
+    speakers = speaker_labels([m.group("label") if m else None
+                               for b, m in zip(blocks, matches) if len(b) == 1 and b[0].strip()],
+                              names=names, notes=notes)
+    pos = 0
+    for block, match in zip(blocks, matches):
+        if len(block) == 3:  # a table turn: written as "[ts] Speaker: text"
+            spoken, speaker, ts = block
+            prefix = (f"[{ts}] " if ts else "") + (f"{speaker}: " if speaker else "")
+            line = prefix + spoken
+            pieces.append([speaker, ts, pos + len(prefix), pos + len(line), False])
         else:
-            ts = _TS_ONLY.match(line)
-            pieces.append([None, ts.group("ts") if ts else None,
-                           start + (ts.end() if ts else 0), end])
+            line = block[0]
+            if match and match.group("label") in speakers:
+                pieces.append([match.group("label"), match.group("ts"), pos + match.end(),
+                               pos + len(line), True])
+            elif pieces and pieces[-1][4] and line.strip():
+                pieces[-1][3] = pos + len(line)  # a paragraph without a label continues the turn
+            else:
+                ts = _TS_ONLY.match(line)
+                pieces.append([None, ts.group("ts") if ts else None,
+                               pos + (ts.end() if ts else 0), pos + len(line), False])
+        lines.append(line)
+        pos += len(line) + 1
+    text = "\n".join(lines)
     rows = []
-    for speaker, ts, start, end in pieces:
+    for speaker, ts, start, end, _ in pieces:
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():
@@ -195,4 +399,4 @@ def turns_frame(text: str, doc_id: str) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=PASSAGE_COLUMNS)
     frame["start"] = frame["start"].astype("int64")
     frame["end"] = frame["end"].astype("int64")
-    return frame
+    return text, frame
