@@ -143,7 +143,6 @@ def _load(path: Path) -> tuple[dict, list[tuple]]:
 def _blocks(body, document, path: Path) -> tuple[dict, list[tuple]]:
     from docx.oxml.ns import qn
     from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     meta: dict = {}
     blocks: list[tuple] = []
@@ -153,7 +152,7 @@ def _blocks(body, document, path: Path) -> tuple[dict, list[tuple]]:
         nonlocal tables, meta
         for child in parent.iterchildren():
             if child.tag == qn("w:p"):
-                blocks.append((_clean(Paragraph(child, document).text),))
+                blocks.append((_clean(_paragraph_text(child)),))
             elif child.tag == qn("w:tbl"):
                 tables += 1
                 kind, content = _table(Table(child, document), tables, path,
@@ -171,6 +170,59 @@ def _blocks(body, document, path: Path) -> tuple[dict, list[tuple]]:
     return meta, [b for b in blocks if b[0].strip()]
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+#: Elements whose text is not the document's current text (deleted, moved away, an
+#: alternative rendering of content already read, field instructions).
+_SKIPPED = {f"{_W}del", f"{_W}moveFrom", _MC_FALLBACK, f"{_W}instrText", f"{_W}delText",
+            f"{_W}rPr", f"{_W}pPr", f"{_W}sdtPr"}
+
+
+def _paragraph_text(paragraph) -> str:
+    """A paragraph's text with every run, also those python-docx's ``Paragraph.text`` skips.
+
+    Runs inside inline content controls (``w:sdt``: Google Docs wraps single
+    words in them), tracked insertions (``w:ins``), smart tags and fields are
+    text; deleted runs are not.  Text boxes anchored in the paragraph follow
+    on their own lines.
+    """
+    parts: list[str] = []
+
+    def walk(element) -> None:
+        for child in element:
+            tag = child.tag
+            if tag in _SKIPPED or not isinstance(tag, str):
+                continue
+            if tag == f"{_W}t":
+                parts.append(child.text or "")
+            elif tag == f"{_W}tab":
+                parts.append("\t")
+            elif tag in (f"{_W}br", f"{_W}cr"):
+                parts.append("\n")
+            elif tag == f"{_W}noBreakHyphen":
+                parts.append("-")
+            elif tag == f"{_W}p":  # a paragraph of a text box
+                parts.append("\n")
+                walk(child)
+            else:
+                walk(child)
+
+    walk(paragraph)
+    return "".join(parts)
+
+
+def _cell_text(element) -> str:
+    """The text of a table cell (or content control, or nested table), paragraphs on lines."""
+    lines = []
+    for child in element:
+        if child.tag == f"{_W}p":
+            lines.append(_paragraph_text(child))
+        elif child.tag in (f"{_W}tbl", f"{_W}tr", f"{_W}tc", f"{_W}sdt", f"{_W}sdtContent",
+                           f"{_W}customXml"):
+            lines.append(_cell_text(child))
+    return "\n".join(line for line in lines if line)
+
+
 def _clean(text: str) -> str:
     return text.replace("\r", "").replace("\v", "\n").rstrip()
 
@@ -184,7 +236,7 @@ def _rows(table) -> list[list[str]]:
             if any(cell._tc is other for other in seen):
                 continue
             seen.append(cell._tc)
-            cells.append(_clean(cell.text).strip())
+            cells.append(_clean(_cell_text(cell._tc)).strip())
         rows.append(cells)
     return rows
 
