@@ -131,8 +131,9 @@ def test_zoom_name_prefixes_are_speakers(name):
     assert prefixes.count(None) == 2
     runs = [p for k, p in enumerate(prefixes) if k == 0 or prefixes[k - 1] != p]
     assert doc.passages["speaker"].tolist() == runs
-    assert set(runs) - {None} == {"Andrew Knight", "Paul McCartney", "John Lennon", "George Harrison",
-                         "Ringo Starr"}  # Ringo Starr speaks once and is still a speaker
+    # Ringo Starr speaks once and is still a speaker.
+    assert set(runs) - {None} == {"Andrew Knight", "Paul McCartney", "John Lennon",
+                                  "George Harrison", "Ringo Starr"}
     assert not doc.passages["text"].str.contains("Paul McCartney:").any()
 
 

@@ -56,8 +56,8 @@ _TIMESTAMP = r"\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\][ \t]*"
 _TS_ONLY = re.compile(rf"^{_TIMESTAMP}")
 #: A time cell of a transcript table: ``00:01:02``, ``1:02``, ``[00:01:02]``, ``00:01:02.5``,
 #: ``00:01:02,500``, or a range ``00:01:02 - 00:01:09``.
-_TIME_CELL = re.compile(r"^\[?(\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\]?"
-                        r"(?:\s*(?:-|–|-->|to)\s*\[?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\]?)?$")
+_CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+_TIME_CELL = re.compile(rf"^\[?({_CLOCK})\]?(?:\s*(?:-|–|-->|to)\s*\[?{_CLOCK}\]?)?$")
 _HEADERS = {
     "time": {"time", "timestamp", "time stamp", "timecode", "start", "start time", "in", "tc"},
     "speaker": {"speaker", "speaker name", "name", "who", "person", "participant", "voice"},
@@ -412,7 +412,7 @@ def turns_frame(text: str, doc_id: str, *, names: Collection[str] = (),
 
 def _passages(blocks: list[tuple], doc_id: str, *, names: Collection[str] = (),
               notes: bool = False) -> tuple[str, pd.DataFrame]:
-    """The document text and passages of paragraphs ``(line,)`` and table turns ``(line, speaker, ts)``."""
+    """Document text and passages from paragraphs ``(line,)`` and turns ``(line, speaker, ts)``."""
     lines, pieces = [], []  # pieces: [speaker, timestamp, start, end, continues]
     matches = [line_label(b[0]) if len(b) == 1 and b[0].strip() else None for b in blocks]
     speakers = speaker_labels([m.group("label") if m else None
