@@ -464,6 +464,16 @@ def test_a_sentence_with_a_colon_is_not_a_speaker(line):
         assert any(p.startswith(line) for p in passages["text"])
 
 
+def test_titles_repeated_down_an_export_are_not_speakers():
+    # As in NVivo's text of a video-comment table: each title line repeated per comment.
+    lines = []
+    for title in ("Koronavírus: egyszerre zajlik a védekezés", "Orbán Viktor: Lesz harmadik oltás"):
+        for k in range(10):
+            lines += [title, f"comment {k} on the video", "2021-07-16"]
+    passages = turns_frame("\n".join(lines), "d")
+    assert passages["speaker"].isna().all() and len(passages) == len(lines)
+
+
 def test_a_label_used_once_is_a_speaker_when_the_metadata_names_it():
     text = "Interviewer asked about the year.\nAna: It went well.\nThen we left."
     assert turns_frame(text, "d")["speaker"].isna().all()

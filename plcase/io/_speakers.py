@@ -10,7 +10,10 @@ is a speaker when
 1. it is a name from the document's metadata (``participant``,
    ``interviewer``, ``speakers``), whole or its first or last words; or
 2. it starts lines at least twice and another label does too (a
-   conversation has at least two voices: ``Researcher 1:`` / ``Ana:``); or
+   conversation has at least two voices: ``Researcher 1:`` / ``Ana:``), the
+   labels take turns (the label changes on at least half of the labelled
+   lines that follow one another) and at least a tenth of the lines are
+   labelled; or
 3. the document is labelled throughout: at least half of its lines start
    with a label, and at least two do (then every label counts, so a Zoom
    participant who spoke once is still a speaker); or
@@ -132,13 +135,21 @@ def speaker_labels(labels: Iterable[str | None], *, names: Iterable[str] = (),
     names = list(names)
     repeated = [label for label, n in counts.items() if n >= 2]
     accepted = {label for label in counts if _known(label, names)}
-    if len(repeated) >= 2:
+    if len(repeated) >= 2 and _conversation(found, len(labels)):
         accepted.update(repeated)
     if not notes:
         if len(found) >= 2 and 2 * len(found) >= len(labels):
             accepted.update(counts)
         accepted.update(label for label in counts if is_capitals(label))
     return accepted
+
+
+def _conversation(found: list[str], lines: int) -> bool:
+    # Speakers take turns and their labels are a visible share of the lines; titles
+    # repeated down a table export ("Koronavírus: …" ten times in a row) or a heading
+    # used twice in a long paper ("Model 1: …") are neither.
+    changes = sum(a != b for a, b in zip(found, found[1:]))
+    return 2 * changes >= len(found) - 1 and 10 * len(found) >= lines
 
 
 def is_notes(meta: Mapping | None) -> bool:
