@@ -520,6 +520,17 @@ def test_nul_bytes_are_removed_with_a_warning_and_codings_stay_on_their_words(tm
     assert t.text[row.start:row.end] == "It works, café."
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_utf16_survey_csv_reads_like_utf8(tmp_path, encoding):
+    from plcase.io.responses import read_responses
+
+    source = Path(__file__).parent / "data" / "survey" / "student_survey.csv"
+    copy = tmp_path / "survey.csv"
+    copy.write_bytes(source.read_text(encoding="utf-8-sig").encode(encoding))
+    args = dict(text=["q_like", "q_change"], id="student_id", meta=["school", "grade"])
+    assert read_responses(copy, **args).texts == read_responses(source, **args).texts
+
+
 def test_decode_text_does_not_take_cp1252_for_utf16():
     data = "Olá ünïcode".encode("cp1252")
     with pytest.warns(PlcaseWarning, match="Windows-1252"):

@@ -31,6 +31,7 @@ import pandas as pd
 
 from plcase.errors import PlcaseError, PlcaseInputError, PlcaseWarning
 from plcase.io._safe import open_archive
+from plcase.io._text import decode_text, utf16_byte_order
 from plcase.schema import CODEBOOK_COLUMNS, empty_frame
 from plcase.segment import word_count
 from plcase.study import Study
@@ -123,6 +124,8 @@ def _load(path: Path, sheet) -> pd.DataFrame:
     except (OSError, ValueError, KeyError, IndexError) as exc:
         raise PlcaseInputError(f"cannot read the responses: {exc}", path=path,
                                hint="save the sheet as .xlsx or UTF-8 .csv") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_byte_order(data):
+        data = decode_text(data, path).encode("utf-8")  # a CSV saved as UTF-16
     try:
         decoded = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
