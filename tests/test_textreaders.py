@@ -16,6 +16,8 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plcase.errors import PlcaseInputError, PlcaseWarning
 from plcase.io._text import decode_text
@@ -242,6 +244,44 @@ def test_utf16_captions_with_or_without_bom(tmp_path, encoding):
     path.write_bytes(raw.encode(encoding))
     doc = read_srt(path)
     assert doc.passages[["speaker", "text"]].values.tolist() == [["JOSÉ", "Olá, café."]]
+
+
+_WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzáéñüß", min_size=1, max_size=8)
+_CUES = st.lists(st.tuples(st.sampled_from(["ANA", "BEN", "NÚÑEZ-PEÑA", None]),
+                           st.lists(_WORDS, min_size=1, max_size=5), st.booleans()),
+                 min_size=1, max_size=10)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(cues=_CUES, kind=st.sampled_from(["vtt", "srt"]), numbered=st.booleans(),
+       header_blank=st.booleans())
+def test_generated_captions_keep_every_word_and_speaker(cues, kind, numbered, header_blank):
+    # Cues with or without numbers, with or without blank lines between them.
+    sep = "," if kind == "srt" else "."
+    lines = ["WEBVTT"] + ([""] if header_blank else []) if kind == "vtt" else []
+    blank_before = kind == "srt" or header_blank
+    for k, (speaker, words, blank_after) in enumerate(cues, start=1):
+        if numbered and (kind == "srt" or blank_before):
+            lines.append(str(k))
+        lines.append(f"00:00:{2 * k:02d}{sep}000 --> 00:00:{2 * k + 1:02d}{sep}500")
+        lines.append((f"{speaker}: " if speaker else "") + " ".join(words))
+        if blank_after:
+            lines.append("")
+        blank_before = blank_after
+    raw = "\n".join(lines)
+    text, passages = parse_captions(raw, "d", kind=kind)
+    runs = []  # consecutive cues of one speaker are one turn
+    for k, (speaker, words, _) in enumerate(cues, start=1):
+        if runs and runs[-1][0] == speaker:
+            runs[-1][1].extend(words)
+            runs[-1][3] = k
+        else:
+            runs.append([speaker, list(words), k, k])
+    assert passages["speaker"].tolist() == [r[0] for r in runs]
+    assert passages["text"].tolist() == [" ".join(r[1]) for r in runs]
+    assert passages["timestamp"].tolist() == [f"00:00:{2 * r[2]:02d}" for r in runs]
+    assert passages["end_timestamp"].tolist() == [f"00:00:{2 * r[3] + 1:02d}" for r in runs]
+    _offsets_hold(text, passages)
 
 
 # --------------------------------------------------------------------------- Word, real files
@@ -529,6 +569,29 @@ def test_utf16_survey_csv_reads_like_utf8(tmp_path, encoding):
     copy.write_bytes(source.read_text(encoding="utf-8-sig").encode(encoding))
     args = dict(text=["q_like", "q_change"], id="student_id", meta=["school", "grade"])
     assert read_responses(copy, **args).texts == read_responses(source, **args).texts
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(words=st.lists(_WORDS, min_size=3, max_size=12), data=st.data(),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"]))
+def test_generated_transcripts_keep_codings_on_their_words(tmp_path_factory, words, data,
+                                                           encoding):
+    i = data.draw(st.integers(0, len(words) - 1))
+    j = data.draw(st.integers(i + 1, len(words)))
+    body = ("INTERVIEWER: Why?\nMS. TEST: " + " ".join(words[:i])
+            + " {#glow}" + " ".join(words[i:j]) + "{/#glow} " + " ".join(words[j:]) + "\n")
+    # NUL characters anywhere in the body, tags and labels too: removed before the tags are
+    # read, so the codings stay on their words.
+    for n in sorted(data.draw(st.lists(st.integers(0, len(body)), max_size=3)), reverse=True):
+        body = body[:n] + "\x00" + body[n:]
+    path = tmp_path_factory.mktemp("t") / "G1.txt"
+    path.write_bytes((FRONT.format(id="G1") + body).encode(encoding))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PlcaseWarning)
+        t = read_transcript(path)
+    assert "\x00" not in t.text
+    row = t.codings.iloc[0]
+    assert t.text[row.start:row.end] == " ".join(words[i:j])
 
 
 def test_decode_text_does_not_take_cp1252_for_utf16():
