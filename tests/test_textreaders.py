@@ -403,11 +403,41 @@ def test_one_column_table_gives_paragraphs(tmp_path):
     ([["a", "b", "c", "d"], ["e", "f", "g", "h"]], "table 1 has 4 columns"),
     ([["Ana", "x", "y"], ["Ben", "z", "w"]], "table 1 has 3 columns"),
     ([["Time", "Speaker", "Text"], ["soon", "Ana", "Hi."]], "table 1, row 2: 'soon'"),
+    ([["Field", "Value"], ["school", "Oak"], ["School", "Elm"]],
+     "table 1, row 3: field 'School' given twice"),
+    ([["Field", "Value"], ["school", "Oak"], ["", "Elm"]], "table 1, row 3: a value"),
 ])
 def test_tables_that_would_lose_text_are_errors(tmp_path, rows, where):
     path = _docx(tmp_path, lambda d: _table(d, rows))
     with pytest.raises(PlcaseInputError, match=rf"t.docx: {where}"):
         read_docx(path)
+
+
+_CELLS = st.one_of(st.just(""), st.sampled_from(["00:00:05", "1:02", "Ana", "Interviewer",
+                                                  "Field", "Value", "school", "Speaker"]),
+                   st.text(alphabet="abcdefg ñ.", min_size=1, max_size=12))
+
+
+@settings(max_examples=20, deadline=None, derandomize=True)
+@given(rows=st.integers(1, 4).flatmap(
+    lambda width: st.lists(st.lists(_CELLS, min_size=width, max_size=width),
+                           min_size=1, max_size=4)))
+def test_generated_tables_are_read_whole_or_refused(tmp_path_factory, rows):
+    path = _docx(tmp_path_factory.mktemp("d"), lambda d: _table(d, rows))
+    try:
+        doc = read_docx(path)
+    except PlcaseInputError as exc:
+        assert "t.docx" in str(exc)
+        return
+    _offsets_hold(doc.text, doc.passages)
+    text = _norm(doc.text)
+    values = {_norm(str(v)) for v in doc.meta.values()}
+    header_words = {"field", "value", "speaker", "text", "time"}
+    for row in rows:
+        for cell in row:
+            if cell.strip() and cell.strip().casefold() not in header_words:
+                name = re.sub(r"\W+", "_", cell.strip().casefold()).strip("_")
+                assert _norm(cell) in text or _norm(cell) in values or name in doc.meta
 
 
 def _rezip(source: Path, target: Path, change) -> Path:

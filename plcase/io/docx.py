@@ -249,11 +249,12 @@ def _table(table, number: int, path: Path, *, first: bool) -> tuple[str, object]
     header = [c.casefold().strip(" :") for c in rows[0]]
     if width == 2 and all(len(row) == 2 for row in rows):
         if header in _META_HEADERS:
-            return "meta", _table_meta(rows[1:])
+            return "meta", _table_meta(rows[1:], number, path, first_row=2)
         keys = [_field(row[0]) for row in rows if row[0]]
         if (first and keys and len(set(keys)) == len(keys)
+                and all(re.fullmatch(r"[^\W\d]\w*", key) for key in keys)
                 and sum(k in _META_FIELDS for k in keys) * 2 >= len(keys)):
-            return "meta", _table_meta(rows)
+            return "meta", _table_meta(rows, number, path, first_row=1)
     if width == 1:
         return "blocks", [(row[0],) for row in rows if row and row[0]]
     columns = _header_columns(header)
@@ -331,11 +332,20 @@ def _guess_columns(rows: list[list[str]], width: int) -> dict | None:
     return None
 
 
-def _table_meta(rows: list[list[str]]) -> dict:
-    meta = {}
-    for key, value in rows:
-        if key:
-            meta[_field(key)] = value or None
+def _table_meta(rows: list[list[str]], number: int, path: Path, *, first_row: int) -> dict:
+    meta: dict = {}
+    for offset, (key, value) in enumerate(rows):
+        if not key:
+            if value:
+                raise PlcaseInputError(f"table {number}, row {first_row + offset}: a value "
+                                       f"({value[:40]!r}) without a field name", path=path,
+                                       hint="write the field name in the first column")
+            continue
+        field = _field(key)
+        if field in meta:
+            raise PlcaseInputError(f"table {number}, row {first_row + offset}: field {key!r} "
+                                   "given twice", path=path, hint="keep one row per field")
+        meta[field] = value or None
     return meta
 
 
