@@ -2,10 +2,18 @@
 
 Zoom, Teams and Otter export captions as WebVTT; most transcription services
 also offer SubRip.  plcase reads the cues, finds the speaker in a WebVTT voice
-tag (``<v Dana Whitfield>…</v>``) or a ``Speaker: `` prefix (Zoom writes
-``Dana Whitfield: …``), and merges consecutive cues of the same speaker into
-one turn.  Cues without a speaker are merged into paragraphs that end at a
-sentence end after about 60 words.
+tag (``<v Dana Whitfield>…</v>``, Teams' ``<v Last, First (Role)>`` as
+written) or a ``Speaker: `` prefix (Zoom writes ``Dana Whitfield: …``; which
+prefixes are speakers is decided by :mod:`plcase.io._speakers`, so subtitle
+lines such as ``J'ai dit: …`` stay text), and merges consecutive cues of the
+same speaker into one turn.  Cues without a speaker are merged into
+paragraphs that end at a sentence end after about 60 words.
+
+Cues are found as the WebVTT parsing rules say: a line containing ``-->``
+starts a new cue, also right after the ``WEBVTT`` line or after cue text
+without a blank line (youtube-dl auto captions); in SubRip a line of digits
+right before a time line is the next cue's number.  The parser is plcase's
+own rather than ``webvtt-py``'s because every error and warning names a line.
 
 The document text has one line per turn, ``[hh:mm:ss] Speaker: text``, like
 the plain-text transcripts; each passage covers the spoken text only, with
