@@ -16,8 +16,9 @@ from dataclasses import replace
 import pandas as pd
 
 from plcase.errors import PlcaseError
+from plcase.study import Study
 
-__all__ = ["ancestors", "code_depth", "rollup", "rollup_codes"]
+__all__ = ["ancestors", "code_depth", "rollup", "rollup_codes", "rolled_study"]
 
 
 def ancestors(codebook: pd.DataFrame) -> dict[str, list[str]]:
@@ -126,8 +127,6 @@ def rollup(codings, codebook: pd.DataFrame | None = None, level: int | None = 1,
     ...
     plcase.errors.PlcaseError: 1 coding(s) have a code with no group in to=: 'deletion requests'; add it (or an ancestor) to the mapping
     """
-    from plcase.study import Study
-
     if isinstance(codings, Study):
         study = codings
         codebook = study.codebook if codebook is None else codebook
@@ -160,3 +159,39 @@ def rollup(codings, codebook: pd.DataFrame | None = None, level: int | None = 1,
         else codings["code"]
     out["code"] = new
     return out
+
+
+def rolled_study(study: Study, level: int, codes: Iterable[str] | str | None = None):
+    """The study rolled up to ``level`` and the codes to show: what ``level=`` of a matrix does.
+
+    ``codes`` default to every code at that level, in codebook order, with
+    leaves that sit higher and higher codes that hold codings themselves
+    (not an empty root category above the level).  A code given that lies below the
+    level is an error naming the code it rolls up to.
+
+    Examples
+    --------
+    >>> import plcase
+    >>> rolled, codes = rolled_study(plcase.read_sample(), level=1)
+    >>> codes == [c for c in rolled.codes if c in codes]
+    True
+    """
+    mapping = rollup_codes(study.codebook, level)
+    targets = set(mapping.values())
+    rolled = rollup(study, level=level)
+    if codes is None:
+        # The codes of that level, leaves that sit higher, and any higher code coded directly;
+        # not the empty ancestors above the level (a project's single root category).
+        depth = code_depth(study.codebook)
+        parents = set(study.codebook["parent"].dropna())
+        used = set(rolled.codings["code"])
+        codes = [c for c in study.codes if c in targets
+                 and (depth[c] == level or c not in parents or c in used)]
+    else:
+        codes = [codes] if isinstance(codes, str) else list(codes)
+        below = [c for c in codes if c in mapping and c not in targets]
+        if below:
+            raise PlcaseError(f"code(s) {', '.join(repr(c) for c in below)} lie below level {level} "
+                              f"and roll up to {', '.join(repr(mapping[c]) for c in below)}; "
+                              "name codes of that level, or leave codes out")
+    return rolled, codes

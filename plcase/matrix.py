@@ -34,6 +34,7 @@ import pandas as pd
 
 from plcase import config
 from plcase.errors import PlcaseError
+from plcase.hierarchy import rolled_study
 from plcase.schema import ROLES, SOURCES, THEMES, VALENCE
 
 __all__ = ["MEASURES", "coded_passages", "theme_matrix", "to_long", "framework_matrix",
@@ -204,7 +205,8 @@ def coded_passages(study, coder: str | None = None, codes: Iterable[str] | None 
 # --------------------------------------------------------------------------- theme matrix
 
 def theme_matrix(study, by: str | Sequence[str] = "school", measure: str = "passages",
-                 coder: str | None = None, codes: Iterable[str] | None = None) -> pd.DataFrame:
+                 coder: str | None = None, codes: Iterable[str] | None = None,
+                 level: int | None = None) -> pd.DataFrame:
     """Groups × codes matrix of how much each theme was voiced.
 
     Codings are first rolled to passages (:func:`coded_passages`): a coding
@@ -230,6 +232,9 @@ def theme_matrix(study, by: str | Sequence[str] = "school", measure: str = "pass
         Defaults to :data:`plcase.config.PRIMARY_CODER`.
     codes : list of str, optional
         Columns; default the four themes in :data:`plcase.schema.THEMES` order.
+    level : int, optional
+        Roll codes up the code tree first (:func:`plcase.rollup`): 1 = top
+        level; the columns default to the codes of that level.
 
     Returns
     -------
@@ -248,6 +253,8 @@ def theme_matrix(study, by: str | Sequence[str] = "school", measure: str = "pass
     if measure not in MEASURES:
         raise PlcaseError(f"unknown measure {measure!r}; choose one of "
                           f"{', '.join(repr(m) for m in MEASURES)}")
+    if level is not None:
+        study, codes = rolled_study(study, level, codes)
     by_cols = _check_by(study, by)
     if not by_cols:
         raise PlcaseError("theme_matrix needs at least one grouping column")
@@ -255,6 +262,10 @@ def theme_matrix(study, by: str | Sequence[str] = "school", measure: str = "pass
     coder = _check_coder(study, coder)
     rows = _group_index(study.documents, by_cols)
     long = coded_passages(study, coder=coder)
+    # Any document column may group the rows (a declared ``case``, a QualCoder attribute).
+    extra = [c for c in by_cols if c not in long.columns]
+    if extra:
+        long = long.merge(study.documents[["doc_id", *extra]], on="doc_id", how="left")
     chosen = long[long["code"].isin(codes)]
     grouped = chosen.groupby(by_cols + ["code"], dropna=False)
 
@@ -526,7 +537,7 @@ def framework_wide(framework: pd.DataFrame, codes: Sequence[str] | None = None) 
 # --------------------------------------------------------------------------- co-occurrence
 
 def cooccurrence(study, measure: str = "count", coder: str | None = None,
-                 codes: Iterable[str] | None = None) -> pd.DataFrame:
+                 codes: Iterable[str] | None = None, level: int | None = None) -> pd.DataFrame:
     """Codes × codes matrix of codes applied to the same passage.
 
     Parameters
@@ -539,6 +550,8 @@ def cooccurrence(study, measure: str = "count", coder: str | None = None,
     coder : str, optional
     codes : list of str, optional
         Default every code of the codebook, in codebook order.
+    level : int, optional
+        Roll codes up the code tree first (:func:`plcase.rollup`).
 
     Returns
     -------
@@ -554,6 +567,8 @@ def cooccurrence(study, measure: str = "count", coder: str | None = None,
     """
     if measure not in ("count", "jaccard"):
         raise PlcaseError(f"unknown measure {measure!r}; choose 'count' or 'jaccard'")
+    if level is not None:
+        study, codes = rolled_study(study, level, codes)
     codes = _check_codes(study, codes, default=None)
     long = coded_passages(study, coder=coder, codes=codes)
     binary = pd.crosstab(long["passage_id"], long["code"]).clip(upper=1)
@@ -664,7 +679,8 @@ def _reindex(series: pd.Series, full: pd.MultiIndex) -> pd.Series:
 # --------------------------------------------------------------------------- saturation
 
 def saturation(study, by: str | Sequence[str] | None = "school", order: str = "date",
-               coder: str | None = None, codes: Iterable[str] | None = None) -> pd.DataFrame:
+               coder: str | None = None, codes: Iterable[str] | None = None,
+               level: int | None = None) -> pd.DataFrame:
     """Cumulative distinct codes observed as documents are added in order, per group.
 
     A flattening curve suggests the group's documents stopped adding new
@@ -681,6 +697,9 @@ def saturation(study, by: str | Sequence[str] | None = "school", order: str = "d
     coder : str, optional
     codes : list of str, optional
         Default every theme and sub-code of the codebook (not the valence pair).
+    level : int, optional
+        Roll codes up the code tree first (:func:`plcase.rollup`): saturation
+        of categories rather than of leaf codes.
 
     Returns
     -------
@@ -698,6 +717,8 @@ def saturation(study, by: str | Sequence[str] | None = "school", order: str = "d
     >>> bool(sat.groupby("school")["n_codes"].is_monotonic_increasing.all())
     True
     """
+    if level is not None:
+        study, codes = rolled_study(study, level, codes)
     by_cols = _check_by(study, by)
     if order not in study.documents.columns:
         raise PlcaseError(f"unknown order column {order!r}; order by a document column: "
