@@ -231,7 +231,7 @@ class _Reader:
                               "path": self.path.name})
         if skipped:
             warnings.warn(f"{self.database}: {len(skipped)} source(s) have no text and are not "
-                          f"documents (pictures, audio or video): {', '.join(skipped)}",
+                          f"documents (pictures, audio or video): {', '.join(map(repr, skipped))}",
                           PlcaseWarning, stacklevel=4)
         return documents, texts, maps, lengths, names
 
