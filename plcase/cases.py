@@ -10,11 +10,13 @@ and refuses to leave a document without one silently.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from plcase.errors import PlcaseError, PlcaseInputError
+from plcase.study import Study
 
 __all__ = ["assign_cases"]
 
@@ -26,8 +28,9 @@ def assign_cases(documents: pd.DataFrame, table: pd.DataFrame | str | Path | Non
 
     Parameters
     ----------
-    documents : DataFrame
-        The documents frame (``doc_id`` required).
+    documents : DataFrame or Study
+        The documents frame (``doc_id`` required); given a study, returns
+        the study with its documents so completed.
     table : DataFrame or path of a CSV file, optional
         Columns ``doc_id`` and ``case`` (the case column may also be named
         like ``column``); any further column (``group``, ``site``…) becomes
@@ -47,7 +50,7 @@ def assign_cases(documents: pd.DataFrame, table: pd.DataFrame | str | Path | Non
 
     Returns
     -------
-    DataFrame
+    DataFrame or Study
         A copy of ``documents`` with ``column`` (and the table's or
         pattern's other columns) filled.
 
@@ -70,6 +73,9 @@ def assign_cases(documents: pd.DataFrame, table: pd.DataFrame | str | Path | Non
     ...
     plcase.errors.PlcaseInputError: 1 document(s) match no case: 'QR10_transcript' (add them to the table, or pass unassigned='keep' for documents that are not cases)
     """
+    if isinstance(documents, Study):
+        return replace(documents, documents=assign_cases(documents.documents, table, pattern,
+                                                         column, unassigned))
     if (table is None) == (pattern is None):
         raise PlcaseError("give exactly one of table= (doc_id → case) or pattern= (a regex on "
                           "doc_id with a named group 'case')")

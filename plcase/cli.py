@@ -9,7 +9,6 @@ when the whole command succeeded, so a failed run never leaves a half-written fi
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 import tempfile
@@ -100,9 +99,8 @@ def _import(args) -> int:
     else:
         study = reader(source)
     if args.cases_pattern or args.cases_table:
-        documents = plcase.assign_cases(study.documents, table=args.cases_table,
-                                        pattern=args.cases_pattern, column=args.case_column)
-        study = dataclasses.replace(study, documents=documents)
+        study = plcase.assign_cases(study, table=args.cases_table, pattern=args.cases_pattern,
+                                    column=args.case_column)
     target = Path(args.output)
     if target.suffix.lower() == ".qdpx":
         # Written beside the target, then renamed: a failed run leaves no partial file.

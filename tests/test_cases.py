@@ -11,7 +11,6 @@ import re
 import sqlite3
 import warnings
 from collections import defaultdict
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -108,8 +107,7 @@ def test_rollup_to_named_codes_or_groups():
 
 @pytest.fixture(scope="module")
 def mannheimer():
-    study = plcase.read_study(PROJECT)
-    return replace(study, documents=plcase.assign_cases(study.documents, pattern=GROUPS))
+    return plcase.assign_cases(plcase.read_study(PROJECT), pattern=GROUPS)
 
 
 def independent_passages(text: str) -> list[tuple[int, int]]:
