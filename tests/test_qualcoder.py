@@ -303,3 +303,12 @@ def test_category_loop_is_an_error(tmp_path):
     project = make_project(tmp_path, "UPDATE code_cat SET supercatid = 2 WHERE catid = 1;")
     with pytest.raises(PlcaseInputError, match="own ancestor"):
         plcase.read_qualcoder(project)
+
+
+def test_a_new_empty_project_reads(tmp_path):
+    project = tmp_path / "new.qda"
+    project.mkdir()
+    sqlite3.connect(project / "data.qda").executescript(SCHEMA)
+    study = plcase.read_qualcoder(project)
+    assert study.documents.empty and study.codings.empty and study.codebook.empty
+    assert study.name == "new"

@@ -20,7 +20,7 @@ import lxml.html
 
 import plcase
 from plcase.cli import main
-from plcase.errors import PlcaseInputError
+from plcase.errors import PlcaseInputError, PlcaseWarning
 from plcase.io import reader_for_project
 from plcase.io.taguette import taguette_projects
 
@@ -208,3 +208,17 @@ def test_not_a_taguette_database(tmp_path):
     with pytest.raises(PlcaseInputError, match="not a Taguette database"):
         plcase.read_taguette(other)
     assert reader_for_project(other) is None
+
+
+def test_untagged_highlights_are_named_and_an_empty_project_reads(tmp_path):
+    path = make_database(tmp_path / "t.sqlite3", "<p>Short text.</p>", [(0, 5, "<p>Short</p>")])
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO highlights VALUES (2, 1, 6, 10, '<p>text</p>')")
+    db.execute("INSERT INTO projects VALUES (2, 'Empty', '')")
+    db.commit()
+    db.close()
+    with pytest.warns(PlcaseWarning, match=r"1 highlight\(s\) carry no tag.*2 \('D1'\)"):
+        study = plcase.read_taguette(path, project="Pilot")
+    assert study.codings["text"].tolist() == ["Short"]
+    empty = plcase.read_taguette(path, project="Empty")
+    assert empty.documents.empty and empty.codings.empty

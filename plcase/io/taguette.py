@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from bisect import bisect_left
 from collections import defaultdict
 from html.parser import HTMLParser
@@ -48,7 +49,7 @@ from pathlib import Path
 import pandas as pd
 
 from plcase.codebook import codebook_frame
-from plcase.errors import PlcaseInputError
+from plcase.errors import PlcaseInputError, PlcaseWarning
 from plcase.io._passages import split_units
 from plcase.io._sqlite import open_readonly, table_columns
 from plcase.schema import CODEBOOK_COLUMNS, empty_frame
@@ -234,6 +235,11 @@ def read_taguette(path: str | Path, project: str | int | None = None, *,
         highlight outside its document or whose stored snippet differs from
         the text at its offsets.
 
+    Warns
+    -----
+    PlcaseWarning
+        Naming highlights that carry no tag (they are no codings).
+
     Examples
     --------
     >>> import sqlite3, tempfile, pathlib
@@ -369,7 +375,7 @@ class _TaguetteReader:
                               "ORDER BY highlight_id, tag_id"):
             by_highlight[link["highlight_id"]].append(link["tag_id"])
         coders, fallback = self.coders(pid), self.default_coder(pid)
-        codings = []
+        codings, untagged = [], []
         for hl in self.rows("SELECT * FROM highlights ORDER BY id"):
             if hl["document_id"] not in doc_ids:
                 continue  # a highlight of another project's document
@@ -391,6 +397,8 @@ class _TaguetteReader:
                     f"Taguette stored the snippet {_short(marked)!r}", path=self.path,
                     hint="the document and its highlights disagree; open the highlight in Taguette "
                          "and save it again")
+            if not by_highlight.get(hl["id"]):
+                untagged.append(f"{hl['id']} ({doc_id!r})")
             for tag_id in by_highlight.get(hl["id"], []):
                 if tag_id not in tag_paths:
                     raise PlcaseInputError(f"{where} carries tag id {tag_id}, which is not a tag of "
@@ -399,6 +407,9 @@ class _TaguetteReader:
                 codings.append({"doc_id": doc_id, "start": start, "end": end,
                                 "code": tag_paths[tag_id], "coder": coders.get(hl["id"], fallback),
                                 "highlight_id": hl["id"]})
+        if untagged:
+            warnings.warn(f"{self.path}: {len(untagged)} highlight(s) carry no tag, so they are "
+                          f"no codings: {', '.join(untagged)}", PlcaseWarning, stacklevel=4)
         frame = pd.DataFrame(documents) if documents else empty_frame(["doc_id"])
         passages = (pd.concat(passages, ignore_index=True) if passages
                     else empty_frame(["passage_id", "doc_id", "start", "end"]))
