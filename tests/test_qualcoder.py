@@ -281,11 +281,20 @@ def test_unknown_version_with_other_tables_is_refused_by_name(tmp_path):
         plcase.read_qualcoder(project)
 
 
-def test_other_version_with_matching_tables_is_read_with_a_warning(tmp_path):
-    project = make_project(tmp_path, "UPDATE project SET databaseversion = 'v9';")
+def test_later_versions_with_matching_tables_are_read(tmp_path):
+    # v16 (QualCoder 3.8) added sub-codes: code_name.supercid, with catid empty.
+    project = make_project(tmp_path, "UPDATE project SET databaseversion = 'v16';"
+                                     "ALTER TABLE code_name ADD supercid integer;"
+                                     "UPDATE code_name SET supercid = 1, catid = NULL WHERE cid = 2;")
     study, messages = read_recording(project)
     assert len(study.codings) == 3
-    assert any("version v9 was not tested" in m for m in messages)
+    assert not any("newer than plcase knows" in m for m in messages)
+    assert study.codebook.set_index("code").loc["talk", "parent"] == "lesson plans"
+    (tmp_path / "next").mkdir()
+    future = make_project(tmp_path / "next", "UPDATE project SET databaseversion = 'v30';")
+    study, messages = read_recording(future)
+    assert len(study.codings) == 3
+    assert any("version v30 is newer than plcase knows" in m for m in messages)
 
 
 def test_not_a_qualcoder_database(tmp_path):

@@ -12,7 +12,9 @@ QualCoder                       plcase
                                 ``owner``, ``date``, ``mediapath`` columns
 ``code_cat`` (``supercatid``)   codebook rows of kind ``category``, nested
 ``code_name``                   codebook rows of kind ``code`` under their
-                                category; memo → ``definition``, ``color`` kept
+                                category (or their parent code, ``supercid``,
+                                QualCoder 3.8+); memo → ``definition``,
+                                ``color`` kept
 ``code_text``                   codings: ``pos0``/``pos1`` → ``start``/``end``,
                                 owner → ``coder``, ``memo``, ``important``
 ``cases`` + ``case_text``       the ``case`` column (``"A; B"`` when several)
@@ -56,8 +58,10 @@ from plcase.study import Study
 
 __all__ = ["read_qualcoder", "is_qualcoder_project", "KNOWN_VERSIONS", "MEMO_COLUMNS"]
 
-#: ``project.databaseversion`` values whose tables plcase was checked against.
-KNOWN_VERSIONS = ("v8",)
+#: ``project.databaseversion`` values QualCoder has written so far (v8 is QualCoder 3.6, the
+#: version of the real project in plcase's tests; v16 added sub-codes, ``code_name.supercid``).
+#: Any of them is read when its tables hold what plcase reads; a later one too, with a warning.
+KNOWN_VERSIONS = tuple(f"v{n}" for n in range(1, 18))
 #: Columns of ``study.memos``.
 MEMO_COLUMNS = ["kind", "doc_id", "start", "end", "title", "memo", "author", "date"]
 
@@ -203,12 +207,12 @@ class _Reader:
             raise PlcaseInputError(
                 f"QualCoder database version {version} is not one plcase can read: it lacks "
                 f"{', '.join(missing[:6])}{' …' if len(missing) > 6 else ''}", path=self.database,
-                hint=f"plcase reads QualCoder databases {', '.join(KNOWN_VERSIONS)} and others "
-                     "with the same tables; open the project in QualCoder 3.x to upgrade it")
+                hint="plcase reads QualCoder databases whose tables hold these columns (QualCoder "
+                     "2.x and 3.x); open the project in a current QualCoder to upgrade it")
         if version not in KNOWN_VERSIONS:
-            warnings.warn(f"{self.database}: QualCoder database version {version} was not tested "
-                          f"with plcase (known: {', '.join(KNOWN_VERSIONS)}); its tables match, so "
-                          "it is read", PlcaseWarning, stacklevel=4)
+            warnings.warn(f"{self.database}: QualCoder database version {version} is newer than "
+                          f"plcase knows (up to {KNOWN_VERSIONS[-1]}); its tables hold what plcase "
+                          "reads, so it is read", PlcaseWarning, stacklevel=4)
         return version
 
     # ------------------------------------------------------------------ parts
@@ -258,10 +262,22 @@ class _Reader:
             entries.append({"code": cat_ids[catid], "label": str(row["name"]), "kind": "category",
                             "parent": cat_ids.get(parent), "definition": _blank(row.get("memo"))})
             colors.append(None)
+        by_cid = {r["cid"]: r for r in codes}
         for row in codes:
+            # QualCoder 3.8+ (v16) nests codes under codes through supercid, catid then empty.
+            seen, cursor = {row["cid"]}, row.get("supercid")
+            while cursor is not None and cursor in by_cid:
+                if cursor in seen:
+                    raise PlcaseInputError(f"the code {row['name']!r} is its own ancestor "
+                                           "(code_name.supercid loops)", path=self.database,
+                                           hint="move the code in QualCoder's code tree")
+                seen.add(cursor)
+                cursor = by_cid[cursor].get("supercid")
+            supercode = by_cid.get(row.get("supercid"))
+            parent = str(supercode["name"]) if supercode is not None \
+                else cat_ids.get(row.get("catid"))
             entries.append({"code": str(row["name"]), "label": str(row["name"]), "kind": "code",
-                            "parent": cat_ids.get(row.get("catid")),
-                            "definition": _blank(row.get("memo"))})
+                            "parent": parent, "definition": _blank(row.get("memo"))})
             colors.append(_blank(row.get("color")))
         if not entries:
             frame = empty_frame(CODEBOOK_COLUMNS)
