@@ -321,3 +321,14 @@ def test_a_new_empty_project_reads(tmp_path):
     study = plcase.read_qualcoder(project)
     assert study.documents.empty and study.codings.empty and study.codebook.empty
     assert study.name == "new"
+
+
+def test_positions_counted_in_utf16_units_are_recognised(tmp_path):
+    # Qt counts the emoji before "helps." as two units, so QualCoder stores position + 1.
+    start = TEXT_A.index("helps.") + 1
+    project = make_project(tmp_path, "INSERT INTO code_text (ctid, cid, fid, seltext, pos0, pos1, "
+                                     f"owner) VALUES (4, 2, 1, 'helps.', {start}, {start + 6}, 'ana');")
+    study, messages = read_recording(project)
+    assert "helps." in study.codings["text"].tolist()
+    assert any("'GO-T1' (1) count positions in UTF-16 units" in m for m in messages)
+    assert not any("differ from the words" in m for m in messages)

@@ -31,7 +31,10 @@ words QualCoder stored when the coding was made) is compared with
 ``fulltext[pos0:pos1]``; where they differ (the text was edited after coding)
 the coding keeps QualCoder's positions, which is what QualCoder highlights,
 and a warning names each such coding and why it differs (``strict=True``
-makes it an error).
+makes it an error).  Codings made in Qt's text view may count positions in
+UTF-16 units (an emoji counts twice); in a text with such characters a
+coding whose words match only when read that way is read that way, and a
+warning says in which documents.
 
 Passages.  A QualCoder text has no passages of its own; plcase splits it by
 lines (see :mod:`plcase.io._passages`): ``Name  00:12`` heading lines or
@@ -40,6 +43,7 @@ lines (see :mod:`plcase.io._passages`): ``Name  00:12`` heading lines or
 
 from __future__ import annotations
 
+import bisect
 import re
 import warnings
 from collections import defaultdict
@@ -184,6 +188,7 @@ class _Reader:
         self.strict = strict
         self.columns = table_columns(db)
         self._case_members: dict[int, list[int]] = {}
+        self.utf16: dict[int, tuple | None] = {}
         self.version = self._check_version()
 
     def rows(self, sql: str) -> list[dict]:
@@ -228,6 +233,7 @@ class _Reader:
             # QualCoder counts a CRLF as two positions; plcase keeps LF text and maps offsets.
             text, to_plcase, raw_length = _normalise_line_ends(raw, 2)
             texts[name], maps[row["id"]], lengths[row["id"]] = text, to_plcase, raw_length
+            self.utf16[row["id"]] = _utf16_positions(raw)
             documents.append({"doc_id": name, "date": _blank(row.get("date")),
                               "memo": _blank(row.get("memo")), "owner": _blank(row.get("owner")),
                               "mediapath": _blank(row.get("mediapath")), "qualcoder_id": row["id"],
@@ -288,7 +294,7 @@ class _Reader:
         return frame, {r["cid"]: str(r["name"]) for r in codes}
 
     def codings(self, texts, maps, lengths, names, code_ids) -> list[dict]:
-        rows, differing = [], []
+        rows, differing, counted_in_utf16 = [], [], {}
         for row in self.rows("SELECT * FROM code_text ORDER BY ctid"):
             where = f"code_text ctid={row['ctid']}"
             if row["fid"] not in maps:
@@ -302,23 +308,40 @@ class _Reader:
                                        hint="the project is damaged; recode the segment in QualCoder")
             doc_id, to_plcase = names[row["fid"]], maps[row["fid"]]
             pos0, pos1 = row["pos0"], row["pos1"]
-            if not (isinstance(pos0, int) and isinstance(pos1, int)
-                    and 0 <= pos0 <= pos1 <= lengths[row["fid"]]):
+            utf16 = self.utf16[row["fid"]]
+            longest = max(lengths[row["fid"]], utf16[1] if utf16 else 0)
+            if not (isinstance(pos0, int) and isinstance(pos1, int) and 0 <= pos0 <= pos1 <= longest):
                 raise PlcaseInputError(f"{where} in {doc_id!r} has positions [{pos0}, {pos1}) outside "
                                        f"its text (length {lengths[row['fid']]})", path=self.database,
                                        hint="the text was shortened after coding; recode the segment "
                                             "in QualCoder")
-            start, end = to_plcase(pos0), to_plcase(pos1)
             text = texts[doc_id]
             stored = row["seltext"]
             if stored is not None:
                 stored = str(stored).replace("\r\n", "\n").replace("\r", "\n")
+            start, end = to_plcase(min(pos0, lengths[row["fid"]])), \
+                to_plcase(min(pos1, lengths[row["fid"]]))
+            if utf16 and stored is not None and stored != text[start:end]:
+                # Qt's text widgets count UTF-16 units: an emoji before the coding counts twice.
+                to_code_points = utf16[0]
+                start16, end16 = to_plcase(to_code_points(pos0)), to_plcase(to_code_points(pos1))
+                if stored == text[start16:end16]:
+                    start, end = start16, end16
+                    counted_in_utf16.setdefault(doc_id, 0)
+                    counted_in_utf16[doc_id] += 1
+            if stored is not None:
                 if stored != text[start:end]:
                     differing.append(f"{where} ({doc_id!r}, code {code_ids[row['cid']]!r}, "
                                      f"[{pos0}, {pos1})): {_why(stored, text, start, end)}")
             rows.append({"doc_id": doc_id, "start": start, "end": end,
                          "code": code_ids[row["cid"]], "coder": _blank(row.get("owner")) or "unknown",
                          "memo": _blank(row.get("memo")), "important": bool(row.get("important"))})
+        if counted_in_utf16:
+            found = ", ".join(f"{d!r} ({n})" for d, n in counted_in_utf16.items())
+            warnings.warn(f"{self.database}: codings in {found} count positions in UTF-16 units, as "
+                          "Qt's text view does (a character beyond U+FFFF, such as an emoji, counts "
+                          "twice); they were read so, and their words equal the stored seltext",
+                          PlcaseWarning, stacklevel=4)
         if differing:
             message = (f"{len(differing)} coding(s) differ from the words QualCoder stored with "
                        f"them (seltext); they keep QualCoder's positions: " + "; ".join(differing))
@@ -447,6 +470,27 @@ class _Reader:
             name = self.path.parent.name.removesuffix(".qda") or "qualcoder"
         return Study(documents=frame, passages=passages, codings=coding_rows, codebook=codebook,
                      texts=texts, name=name, memos=memo_frame)
+
+
+def _utf16_positions(raw: str):
+    """(UTF-16 position → code point position, UTF-16 length) for a text with astral characters.
+
+    ``None`` when every character is in the Basic Multilingual Plane: there the
+    two units agree.  A position inside a surrogate pair moves to the
+    character's end.
+    """
+    astral = [i for i, char in enumerate(raw) if ord(char) > 0xFFFF]
+    if not astral:
+        return None
+    # Where each astral character starts in UTF-16 units: every earlier one added a unit.
+    starts = [i + k for k, i in enumerate(astral)]
+
+    def to_code_points(position: int) -> int:
+        # Characters that end by ``position`` each took one unit more; inside a pair the
+        # count leaves the pair out, which lands on the character's end.
+        return position - bisect.bisect_right(starts, position - 2)
+
+    return to_code_points, len(raw) + len(astral)
 
 
 def _depth_first(categories: dict) -> list:
