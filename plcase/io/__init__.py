@@ -241,8 +241,8 @@ def _skipped(file: Path, root: Path) -> bool:
     # Sidecar metadata (<name>.yml beside <name>.docx/.vtt/.srt) is read by that document's reader.
     if file.suffix.lower() in (".yml", ".yaml"):
         return True
-    if file.suffix.lower() == ".qdpx":
-        warnings.warn(f"{file}: a .qdpx project inside a study folder is not merged; "
-                      "read it on its own with plcase.read_qdpx", PlcaseWarning, stacklevel=3)
+    if file.suffix.lower() in (".qdpx", ".qda"):
+        warnings.warn(f"{file}: a {file.suffix} project inside a study folder is not merged; "
+                      "read it on its own with plcase.read_study", PlcaseWarning, stacklevel=3)
         return True
     return False
