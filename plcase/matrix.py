@@ -174,8 +174,9 @@ def coded_passages(study, coder: str | None = None, codes: Iterable[str] | None 
     -------
     DataFrame
         ``passage_id, doc_id, code, n_codings, start, end, speaker, school,
-        source, role, participant, date, informant``; ``start``/``end`` span
-        the code's codings within the passage.
+        source, role, participant, date, informant``, then the documents'
+        other columns (``case``…); ``start``/``end`` span the code's codings
+        within the passage.
 
     Examples
     --------
@@ -193,11 +194,15 @@ def coded_passages(study, coder: str | None = None, codes: Iterable[str] | None 
               .agg(doc_id=("doc_id", "first"), speaker=("speaker", "first"),
                    n_codings=("coding_id", "nunique"), start=("start", "min"), end=("end", "max"))
               .reset_index())
-    docs = study.documents[["doc_id", *_DOC_COLUMNS]]
+    # Every other document column (a declared ``case``, imported attributes) comes along at
+    # the end, so any of them can group a matrix.
+    fixed = ["passage_id", "doc_id", "code", "n_codings", "start", "end", "speaker",
+             *_DOC_COLUMNS, "informant"]
+    extra = [c for c in study.documents.columns if c not in (*fixed, "path")]
+    docs = study.documents[["doc_id", *_DOC_COLUMNS, *extra]]
     rolled = rolled.merge(docs, on="doc_id", how="left")
     rolled["informant"] = _informant(rolled) if len(rolled) else pd.Series(dtype=object)
-    rolled = rolled[["passage_id", "doc_id", "code", "n_codings", "start", "end", "speaker",
-                     *_DOC_COLUMNS, "informant"]]
+    rolled = rolled[[*fixed, *extra]]
     return rolled.sort_values(["doc_id", "start", "passage_id", "code"], kind="mergesort") \
         .reset_index(drop=True)
 
@@ -262,10 +267,6 @@ def theme_matrix(study, by: str | Sequence[str] = "school", measure: str = "pass
     coder = _check_coder(study, coder)
     rows = _group_index(study.documents, by_cols)
     long = coded_passages(study, coder=coder)
-    # Any document column may group the rows (a declared ``case``, a QualCoder attribute).
-    extra = [c for c in by_cols if c not in long.columns]
-    if extra:
-        long = long.merge(study.documents[["doc_id", *extra]], on="doc_id", how="left")
     chosen = long[long["code"].isin(codes)]
     grouped = chosen.groupby(by_cols + ["code"], dropna=False)
 

@@ -211,6 +211,13 @@ def test_one_coder_study_with_its_own_codes_runs_the_analyses(mannheimer):
     sat = plcase.saturation(mannheimer, by="case", coder=CODER, level=2)
     assert sat.groupby("case")["step"].max().to_dict() == {"BSR": 10, "DC": 10, "QR": 10}
     assert sat.groupby("case")["n_codes"].is_monotonic_increasing.all()
+    rolled = plcase.rollup(mannheimer, level=2)
+    top = plcase.theme_matrix(mannheimer, by="case", coder=CODER, level=2).sum().idxmax()
+    quotes = plcase.framework_matrix(rolled, by="case", coder=CODER, codes=[top])
+    assert set(quotes["case"]) == {"BSR", "DC", "QR"} and (quotes["code"] == top).all()
+    valence = plcase.glow_grow(rolled, by="case", coder=CODER, codes=[top])
+    assert valence["n_passages"].sum() == plcase.theme_matrix(
+        mannheimer, by="case", coder=CODER, level=2)[top].sum()
     mapping = pd.DataFrame({"id": [1], "short": ["consent"], "codes": [codes]})
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # nothing should need the sample's names
