@@ -332,3 +332,17 @@ def test_positions_counted_in_utf16_units_are_recognised(tmp_path):
     assert "helps." in study.codings["text"].tolist()
     assert any("'GO-T1' (1) count positions in UTF-16 units" in m for m in messages)
     assert not any("differ from the words" in m for m in messages)
+
+
+def test_damaged_or_crafted_databases_are_refused(tmp_path):
+    damaged = tmp_path / "damaged.qda"
+    damaged.write_bytes(DATABASE.read_bytes()[:8192])
+    with pytest.raises(PlcaseInputError, match="damaged"):
+        plcase.read_qualcoder(damaged)
+    crafted = tmp_path / "crafted.qda"
+    db = sqlite3.connect(crafted)
+    db.executescript(SCHEMA.replace("CREATE TABLE source (", "CREATE TABLE real_source (")
+                     + "CREATE VIEW source AS SELECT * FROM real_source;")
+    db.close()
+    with pytest.raises(PlcaseInputError, match=r"lacks source\.date, source\.fulltext"):
+        plcase.read_qualcoder(crafted)

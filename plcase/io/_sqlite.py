@@ -36,6 +36,10 @@ def open_readonly(path: Path, what: str):
     except sqlite3.Error as exc:  # pragma: no cover - the magic number was checked above
         raise PlcaseInputError(f"cannot open the {what}: {exc}", path=path) from None
     try:
+        # Belt and braces on top of mode=ro: no writes from this connection at all, and no
+        # SQL functions run from a crafted schema (views, defaults) of an untrusted file.
+        connection.execute("PRAGMA query_only = ON")
+        connection.execute("PRAGMA trusted_schema = OFF")
         yield connection
     except sqlite3.DatabaseError as exc:
         raise PlcaseInputError(f"the {what} is damaged or not what it seems: {exc}", path=path,
