@@ -321,14 +321,20 @@ class _Reader:
                 stored = str(stored).replace("\r\n", "\n").replace("\r", "\n")
             start, end = to_plcase(min(pos0, lengths[row["fid"]])), \
                 to_plcase(min(pos1, lengths[row["fid"]]))
+            read_as_utf16 = False
             if utf16 and stored is not None and stored != text[start:end]:
                 # Qt's text widgets count UTF-16 units: an emoji before the coding counts twice.
                 to_code_points = utf16[0]
                 start16, end16 = to_plcase(to_code_points(pos0)), to_plcase(to_code_points(pos1))
                 if stored == text[start16:end16]:
-                    start, end = start16, end16
+                    start, end, read_as_utf16 = start16, end16, True
                     counted_in_utf16.setdefault(doc_id, 0)
                     counted_in_utf16[doc_id] += 1
+            if pos1 > lengths[row["fid"]] and not read_as_utf16:
+                raise PlcaseInputError(f"{where} in {doc_id!r} has positions [{pos0}, {pos1}) past "
+                                       f"the end of its text (length {lengths[row['fid']]})",
+                                       path=self.database, hint="the text was shortened after "
+                                       "coding; recode the segment in QualCoder")
             if stored is not None:
                 if stored != text[start:end]:
                     differing.append(f"{where} ({doc_id!r}, code {code_ids[row['cid']]!r}, "
