@@ -346,3 +346,10 @@ def test_damaged_or_crafted_databases_are_refused(tmp_path):
     db.close()
     with pytest.raises(PlcaseInputError, match=r"lacks source\.date, source\.fulltext"):
         plcase.read_qualcoder(crafted)
+
+
+def test_validate_lists_the_warnings_of_a_project(tmp_path):
+    problems = plcase.lint_study(make_project(tmp_path))
+    assert set(problems["severity"]) == {"warning"}
+    assert problems["message"].str.contains("'photo'").any()
+    assert problems["message"].str.contains("2 audio/video coding").any()
