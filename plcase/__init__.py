@@ -16,6 +16,7 @@ from plcase import config
 from plcase.agreement import (agreement, brennan_prediger, cohen_kappa, confusion,
                               disagreements, fleiss_kappa, gwet_ac1, krippendorff_alpha,
                               percent_agreement, units)
+from plcase.cases import assign_cases
 from plcase.codebook import read_codebook
 from plcase.context import read_dataset, rollout_table
 from plcase.describe import coding_counts, corpus_table
@@ -24,9 +25,12 @@ from plcase.evaluate import (cross_val_codings, evaluate_tagger, human_agreement
                              score_labelled_texts, suggest,
                              to_codings, training_set)
 from plcase.figures.export import save_figure, save_table
+from plcase.hierarchy import code_depth, rollup
 from plcase.io import read_sample, read_study
 from plcase.io.qdpx import read_qdc, read_qdpx, write_qdc, write_qdpx
+from plcase.io.qualcoder import read_qualcoder
 from plcase.io.responses import read_responses
+from plcase.io.taguette import read_taguette
 from plcase.matrix import (cooccurrence, framework_matrix, framework_wide, glow_grow, saturation,
                            theme_matrix, to_long)
 from plcase.recommend import read_recommendations, recommendations, recommendations_markdown
@@ -42,7 +46,7 @@ __all__ = [
     "config", "Study", "read_sample", "read_study", "read_codebook", "read_dataset",
     "read_qdpx", "write_qdpx", "read_qdc", "write_qdc", "read_responses", "lint_study",
     "sentences", "sentence_spans", "sentence_frame", "corpus_table", "coding_counts",
-    "rollout_table",
+    "rollout_table", "read_qualcoder", "read_taguette", "assign_cases", "rollup", "code_depth",
     # machine coders
     "RuleTagger", "ModelTagger", "training_set", "to_codings", "evaluate_tagger",
     "cross_val_codings", "human_agreement", "score_labelled_texts", "suggest",

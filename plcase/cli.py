@@ -1,4 +1,4 @@
-"""The ``plcase`` command line: validate, tag, matrix and report.
+"""The ``plcase`` command line: validate, import, tag, matrix and report.
 
 Every sub-command reads a study folder (transcripts, ``codebook.yml``, optional
 ``codings.csv``).  Problems in the researcher's files are printed as
@@ -82,6 +82,49 @@ def _matrix(args) -> int:
     return 0
 
 
+def _import(args) -> int:
+    import plcase
+    from plcase.io import reader_for_project
+
+    source = Path(args.project)
+    reader = reader_for_project(source)
+    if reader is None:
+        raise plcase.PlcaseInputError("not a project plcase can import", path=source,
+                                      hint="give a QualCoder project (.qda folder or data.qda), a "
+                                           "Taguette database (.sqlite3) or a REFI-QDA .qdpx")
+    if args.taguette_project is not None:
+        if reader is not plcase.read_taguette:
+            raise plcase.PlcaseError("--taguette-project applies to Taguette databases only")
+        study = plcase.read_taguette(source, project=args.taguette_project)
+    else:
+        study = reader(source)
+    if args.cases_pattern or args.cases_table:
+        study = plcase.assign_cases(study, table=args.cases_table, pattern=args.cases_pattern,
+                                    column=args.case_column)
+    target = Path(args.output)
+    if target.suffix.lower() == ".qdpx":
+        # Written beside the target, then renamed: a failed run leaves no partial file.
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".qdpx")
+        os.close(fd)
+        try:
+            plcase.write_qdpx(study, tmp)
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    elif target.suffix.lower() == ".csv":
+        columns = ["doc_id", "start", "end", "code", "coder", "passage_id", "text", "memo"]
+        _write_atomically(study.codings[columns], args.output, index=False)
+    else:
+        raise plcase.PlcaseError(f"cannot write {target.name}: give an output ending in .qdpx "
+                                 "(the whole study, REFI-QDA) or .csv (the codings)")
+    print(f"{args.output}: {len(study.documents)} documents, {len(study.codebook)} codes, "
+          f"{len(study.codings)} codings by {len(study.coders)} coder(s) from {source}",
+          file=sys.stderr)
+    return 0
+
+
 def _report(args) -> int:
     from plcase.report import run_report
 
@@ -132,6 +175,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--coder", default=None, help="coder whose codes to count (default: coder_a)")
     p.add_argument("-o", "--output", required=True, help="CSV file to write")
     p.set_defaults(func=_matrix)
+
+    p = sub.add_parser("import", help="read a QualCoder, Taguette or REFI-QDA project",
+                       description="Read a QualCoder project (.qda folder or its data.qda), a "
+                                   "Taguette database (.sqlite3) or a REFI-QDA project (.qdpx) "
+                                   "without changing it, optionally declare cases, and write the "
+                                   "whole study as REFI-QDA (.qdpx) or its codings as CSV.")
+    p.add_argument("project", help="project folder or file")
+    p.add_argument("-o", "--output", required=True, help="file to write: .qdpx or .csv")
+    p.add_argument("--taguette-project", default=None,
+                   help="name or id of the project, when a Taguette database holds several")
+    p.add_argument("--cases-pattern", default=None,
+                   help=r"regex on document names with a group (?P<case>...), e.g. '^(?P<case>[A-Z]+)\d+'")
+    p.add_argument("--cases-table", default=None, help="CSV with columns doc_id,case (+ attributes)")
+    p.add_argument("--case-column", default="case", help="document column to write cases to")
+    p.set_defaults(func=_import)
 
     p = sub.add_parser("report", help="execute every notebook in order (what `make report` runs)",
                        description="Execute notebooks/00-… to 05-… in order, storing their outputs; "

@@ -34,6 +34,7 @@ import pandas as pd
 
 from plcase import config
 from plcase.errors import PlcaseError
+from plcase.hierarchy import rolled_study
 from plcase.schema import ROLES, SOURCES, THEMES, VALENCE
 
 __all__ = ["MEASURES", "coded_passages", "theme_matrix", "to_long", "framework_matrix",
@@ -173,8 +174,9 @@ def coded_passages(study, coder: str | None = None, codes: Iterable[str] | None 
     -------
     DataFrame
         ``passage_id, doc_id, code, n_codings, start, end, speaker, school,
-        source, role, participant, date, informant``; ``start``/``end`` span
-        the code's codings within the passage.
+        source, role, participant, date, informant``, then the documents'
+        other columns (``case``…); ``start``/``end`` span the code's codings
+        within the passage.
 
     Examples
     --------
@@ -192,11 +194,15 @@ def coded_passages(study, coder: str | None = None, codes: Iterable[str] | None 
               .agg(doc_id=("doc_id", "first"), speaker=("speaker", "first"),
                    n_codings=("coding_id", "nunique"), start=("start", "min"), end=("end", "max"))
               .reset_index())
-    docs = study.documents[["doc_id", *_DOC_COLUMNS]]
+    # Every other document column (a declared ``case``, imported attributes) comes along at
+    # the end, so any of them can group a matrix.
+    fixed = ["passage_id", "doc_id", "code", "n_codings", "start", "end", "speaker",
+             *_DOC_COLUMNS, "informant"]
+    extra = [c for c in study.documents.columns if c not in (*fixed, "path")]
+    docs = study.documents[["doc_id", *_DOC_COLUMNS, *extra]]
     rolled = rolled.merge(docs, on="doc_id", how="left")
     rolled["informant"] = _informant(rolled) if len(rolled) else pd.Series(dtype=object)
-    rolled = rolled[["passage_id", "doc_id", "code", "n_codings", "start", "end", "speaker",
-                     *_DOC_COLUMNS, "informant"]]
+    rolled = rolled[[*fixed, *extra]]
     return rolled.sort_values(["doc_id", "start", "passage_id", "code"], kind="mergesort") \
         .reset_index(drop=True)
 
@@ -204,7 +210,8 @@ def coded_passages(study, coder: str | None = None, codes: Iterable[str] | None 
 # --------------------------------------------------------------------------- theme matrix
 
 def theme_matrix(study, by: str | Sequence[str] = "school", measure: str = "passages",
-                 coder: str | None = None, codes: Iterable[str] | None = None) -> pd.DataFrame:
+                 coder: str | None = None, codes: Iterable[str] | None = None,
+                 level: int | None = None) -> pd.DataFrame:
     """Groups × codes matrix of how much each theme was voiced.
 
     Codings are first rolled to passages (:func:`coded_passages`): a coding
@@ -230,6 +237,9 @@ def theme_matrix(study, by: str | Sequence[str] = "school", measure: str = "pass
         Defaults to :data:`plcase.config.PRIMARY_CODER`.
     codes : list of str, optional
         Columns; default the four themes in :data:`plcase.schema.THEMES` order.
+    level : int, optional
+        Roll codes up the code tree first (:func:`plcase.rollup`): 1 = top
+        level; the columns default to the codes of that level.
 
     Returns
     -------
@@ -248,6 +258,8 @@ def theme_matrix(study, by: str | Sequence[str] = "school", measure: str = "pass
     if measure not in MEASURES:
         raise PlcaseError(f"unknown measure {measure!r}; choose one of "
                           f"{', '.join(repr(m) for m in MEASURES)}")
+    if level is not None:
+        study, codes = rolled_study(study, level, codes)
     by_cols = _check_by(study, by)
     if not by_cols:
         raise PlcaseError("theme_matrix needs at least one grouping column")
@@ -526,7 +538,7 @@ def framework_wide(framework: pd.DataFrame, codes: Sequence[str] | None = None) 
 # --------------------------------------------------------------------------- co-occurrence
 
 def cooccurrence(study, measure: str = "count", coder: str | None = None,
-                 codes: Iterable[str] | None = None) -> pd.DataFrame:
+                 codes: Iterable[str] | None = None, level: int | None = None) -> pd.DataFrame:
     """Codes × codes matrix of codes applied to the same passage.
 
     Parameters
@@ -539,6 +551,8 @@ def cooccurrence(study, measure: str = "count", coder: str | None = None,
     coder : str, optional
     codes : list of str, optional
         Default every code of the codebook, in codebook order.
+    level : int, optional
+        Roll codes up the code tree first (:func:`plcase.rollup`).
 
     Returns
     -------
@@ -554,6 +568,8 @@ def cooccurrence(study, measure: str = "count", coder: str | None = None,
     """
     if measure not in ("count", "jaccard"):
         raise PlcaseError(f"unknown measure {measure!r}; choose 'count' or 'jaccard'")
+    if level is not None:
+        study, codes = rolled_study(study, level, codes)
     codes = _check_codes(study, codes, default=None)
     long = coded_passages(study, coder=coder, codes=codes)
     binary = pd.crosstab(long["passage_id"], long["code"]).clip(upper=1)
@@ -664,7 +680,8 @@ def _reindex(series: pd.Series, full: pd.MultiIndex) -> pd.Series:
 # --------------------------------------------------------------------------- saturation
 
 def saturation(study, by: str | Sequence[str] | None = "school", order: str = "date",
-               coder: str | None = None, codes: Iterable[str] | None = None) -> pd.DataFrame:
+               coder: str | None = None, codes: Iterable[str] | None = None,
+               level: int | None = None) -> pd.DataFrame:
     """Cumulative distinct codes observed as documents are added in order, per group.
 
     A flattening curve suggests the group's documents stopped adding new
@@ -681,6 +698,9 @@ def saturation(study, by: str | Sequence[str] | None = "school", order: str = "d
     coder : str, optional
     codes : list of str, optional
         Default every theme and sub-code of the codebook (not the valence pair).
+    level : int, optional
+        Roll codes up the code tree first (:func:`plcase.rollup`): saturation
+        of categories rather than of leaf codes.
 
     Returns
     -------
@@ -698,6 +718,8 @@ def saturation(study, by: str | Sequence[str] | None = "school", order: str = "d
     >>> bool(sat.groupby("school")["n_codes"].is_monotonic_increasing.all())
     True
     """
+    if level is not None:
+        study, codes = rolled_study(study, level, codes)
     by_cols = _check_by(study, by)
     if order not in study.documents.columns:
         raise PlcaseError(f"unknown order column {order!r}; order by a document column: "

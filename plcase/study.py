@@ -37,6 +37,10 @@ class Study:
         Document text (markup removed) by ``doc_id``; offsets index into it.
     name : str
         A short name for the study, used in exports.
+    memos : DataFrame, optional
+        Memos that belong to no single coding, as imported projects keep
+        them (QualCoder journals and annotations): ``kind, doc_id, start,
+        end, title, memo, author, date``; ``None`` when the source has none.
 
     Examples
     --------
@@ -55,6 +59,7 @@ class Study:
     codebook: pd.DataFrame
     texts: Mapping[str, str] = field(repr=False)
     name: str = "study"
+    memos: pd.DataFrame | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         require_columns(self.documents, ["doc_id"], "documents")

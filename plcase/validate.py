@@ -24,7 +24,8 @@ def lint_study(path: str | Path) -> pd.DataFrame:
     Parameters
     ----------
     path : str or Path
-        A study folder.
+        A study folder, or a project read whole (``.qdpx``, a QualCoder
+        ``.qda`` project, a Taguette database): its problems and warnings.
 
     Returns
     -------
@@ -39,7 +40,7 @@ def lint_study(path: str | Path) -> pd.DataFrame:
     True
     """
     from plcase.codebook import read_codebook
-    from plcase.io import _find_codebook, _skipped, reader_for
+    from plcase.io import _find_codebook, _skipped, reader_for, reader_for_project
     from plcase.io.standoff import read_codings_csv
 
     root = Path(path)
@@ -66,6 +67,13 @@ def lint_study(path: str | Path) -> pd.DataFrame:
                     problems.append({"path": str(file), "line": None, "severity": "warning",
                                      "message": str(w.message), "hint": None})
 
+    project_reader = reader_for_project(root)
+    if project_reader is not None:
+        # A whole project (REFI-QDA, QualCoder, Taguette) is one file: read it, report its problems.
+        run(root, project_reader, root)
+        frame = pd.DataFrame(problems, columns=_COLUMNS)
+        frame["line"] = frame["line"].astype("Int64")
+        return frame
     if not root.is_dir():
         return pd.DataFrame([{"path": str(root), "line": None, "severity": "error",
                               "message": "no such study folder", "hint": None}], columns=_COLUMNS)

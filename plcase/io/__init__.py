@@ -17,7 +17,8 @@ import pandas as pd
 
 from plcase.errors import PlcaseInputError, PlcaseWarning
 
-__all__ = ["ParsedDocument", "READERS", "read_study", "read_sample", "reader_for"]
+__all__ = ["ParsedDocument", "READERS", "read_study", "read_sample", "reader_for",
+           "reader_for_project"]
 
 
 @dataclass
@@ -95,7 +96,8 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
     """Read a study: a folder of documents plus ``codebook.yml`` and ``codings.csv``.
 
     A folder may mix formats (``.txt`` transcripts with front matter, ``.docx``,
-    ``.vtt``, ``.srt``); a ``.qdpx`` file (REFI-QDA project) is read whole.
+    ``.vtt``, ``.srt``); a ``.qdpx`` file (REFI-QDA project), a QualCoder
+    project and a Taguette database are read whole.
     Files are read in sorted order, so the result does not depend on the file
     system.  Sidecar metadata files (``<name>.yml`` next to a ``.docx``/``.vtt``)
     and the README are not documents.
@@ -103,7 +105,8 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
     Parameters
     ----------
     path : str or Path
-        A study folder, or a ``.qdpx`` file.
+        A study folder, a ``.qdpx`` file, a QualCoder project (``.qda``
+        folder or its ``data.qda``) or a Taguette database (``.sqlite3``).
     codebook : path or DataFrame, optional
         The codebook; by default ``codebook.yml`` (or ``codebook.qdc``) in the folder.
     name : str, optional
@@ -129,8 +132,9 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
     from plcase.study import Study
 
     path = Path(path)
-    if path.is_file() and path.suffix.lower() == ".qdpx":
-        return reader_for_qdpx()(path)
+    project_reader = reader_for_project(path)
+    if project_reader is not None:
+        return project_reader(path)
     if not path.is_dir():
         raise PlcaseInputError("no such study folder", path=path,
                                hint="give the folder that holds the transcripts and codebook.yml")
@@ -200,6 +204,26 @@ def reader_for_qdpx():
     return read_qdpx
 
 
+def reader_for_project(path: str | Path):
+    """The reader of a whole-project file or folder, or ``None`` for a study folder.
+
+    A REFI-QDA ``.qdpx``, a QualCoder project (``<name>.qda`` folder or its
+    ``data.qda``) and a Taguette database (an SQLite file with Taguette's
+    tables) are each read whole by their own reader.
+    """
+    from plcase.io.qualcoder import is_qualcoder_project, read_qualcoder
+    from plcase.io.taguette import is_taguette_database, read_taguette
+
+    path = Path(path)
+    if path.is_file() and path.suffix.lower() == ".qdpx":
+        return reader_for_qdpx()
+    if is_qualcoder_project(path):
+        return read_qualcoder
+    if path.is_file() and is_taguette_database(path):
+        return read_taguette
+    return None
+
+
 def _find_codebook(folder: Path) -> Path:
     for name in ("codebook.yml", "codebook.yaml", "codebook.qdc"):
         if (folder / name).exists():
@@ -217,8 +241,8 @@ def _skipped(file: Path, root: Path) -> bool:
     # Sidecar metadata (<name>.yml beside <name>.docx/.vtt/.srt) is read by that document's reader.
     if file.suffix.lower() in (".yml", ".yaml"):
         return True
-    if file.suffix.lower() == ".qdpx":
-        warnings.warn(f"{file}: a .qdpx project inside a study folder is not merged; "
-                      "read it on its own with plcase.read_qdpx", PlcaseWarning, stacklevel=3)
+    if file.suffix.lower() in (".qdpx", ".qda"):
+        warnings.warn(f"{file}: a {file.suffix} project inside a study folder is not merged; "
+                      "read it on its own with plcase.read_study", PlcaseWarning, stacklevel=3)
         return True
     return False
