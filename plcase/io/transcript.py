@@ -262,7 +262,11 @@ def split_passages(text: str, doc_id: str) -> pd.DataFrame:
 
     Speaker turns where the text has any ``LABEL: `` lines (upper-case label,
     optional ``[hh:mm:ss]`` timestamp before it); otherwise paragraphs
-    separated by blank lines.  Labels and timestamps are kept out of the
+    separated by blank lines.  A block of lines without a blank line between
+    them (or a speaker turn's lines) is one passage when it is wrapped prose
+    (lines of at most 100 characters, filled to a common width); otherwise,
+    as in texts exported from NVivo or Word, each line is a paragraph and its
+    own passage (lines of a turn keep the turn's speaker).  Labels and timestamps are kept out of the
     passage text; the timestamp goes to its own column.
 
     Parameters
@@ -289,7 +293,9 @@ def split_passages(text: str, doc_id: str) -> pd.DataFrame:
             pieces.extend(_paragraphs(text, 0, turns[0].start()))
         for k, match in enumerate(turns):
             end = turns[k + 1].start() if k + 1 < len(turns) else len(text)
-            pieces.append((match.group("label").strip(), match.group("ts"), match.end(), end))
+            label, stamp = match.group("label").strip(), match.group("ts")
+            for n, (start, stop) in enumerate(_turn_paragraphs(text, match.end(), end)):
+                pieces.append((label, stamp if n == 0 else None, start, stop))
     else:
         pieces.extend(_paragraphs(text, 0, len(text)))
     rows = []
@@ -306,14 +312,68 @@ def split_passages(text: str, doc_id: str) -> pd.DataFrame:
     return frame
 
 
+#: Wrapped prose never has lines longer than this (editors wrap at 70-80 columns).
+_WRAP_WIDTH = 100
+
+
 def _paragraphs(text: str, lo: int, hi: int):
     for match in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text[lo:hi]):
-        start, end = lo + match.start(), lo + match.end()
-        ts = _TS_ONLY.match(text, start)
-        stamp = None
-        if ts:
-            stamp, start = ts.group("ts"), ts.end()
-        yield None, stamp, start, end
+        block_start = lo + match.start()
+        lines = match.group().split("\n")
+        if _hard_wrapped(lines):
+            spans = [(block_start, lo + match.end())]
+        else:  # one paragraph per line (NVivo, MAXQDA and Word texts)
+            spans, at = [], block_start
+            for line in lines:
+                if line.strip():
+                    spans.append((at, at + len(line)))
+                at += len(line) + 1
+        for start, end in spans:
+            ts = _TS_ONLY.match(text, start)
+            stamp = None
+            if ts:
+                stamp, start = ts.group("ts"), ts.end()
+            yield None, stamp, start, end
+
+
+def _turn_paragraphs(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """A speaker turn as one span, or one span per line where its lines are paragraphs."""
+    lines = text[lo:hi].split("\n")
+    if _hard_wrapped([line for line in lines if line.strip()]):
+        return [(lo, hi)]
+    spans, at = [], lo
+    for line in lines:
+        if line.strip():
+            spans.append((at, at + len(line)))
+        at += len(line) + 1
+    return spans
+
+
+def _hard_wrapped(lines: list[str]) -> bool:
+    """Whether a block of lines (no blank line between them) is one wrapped paragraph.
+
+    Wrapped prose fills its lines: no line is longer than ``_WRAP_WIDTH``
+    characters, and in at least 80 % of the line breaks the next line's first
+    word would not have fitted on the line before (the longest line but the
+    last sets the width).  Blocks that fail this (long lines, lists, chat or comment
+    logs) are texts with one paragraph per line.
+
+    Examples
+    --------
+    >>> _hard_wrapped(["Second note", "goes on."])
+    True
+    >>> _hard_wrapped(["@anna", "I agree with every word of this.", "12 likes"])
+    False
+    """
+    lines = [line.rstrip() for line in lines if line.strip()]
+    if len(lines) < 2:
+        return True
+    if max(len(line) for line in lines) > _WRAP_WIDTH:
+        return False
+    width = max(len(line) for line in lines[:-1])
+    full = sum(len(line) + 1 + len((after.split() or [""])[0]) > width
+               for line, after in zip(lines, lines[1:]))
+    return full >= 0.8 * (len(lines) - 1)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
