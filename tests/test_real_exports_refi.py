@@ -119,12 +119,15 @@ def test_every_coding_is_on_the_words_the_tool_marked(project):
     assert Counter(plcase_codings(study)) == expected
 
 
-def test_round_trip_keeps_every_coding_and_validates(project, tmp_path):
+@pytest.mark.parametrize("unit", ["codepoint", "utf16"])
+def test_round_trip_keeps_every_coding_and_validates(project, unit, tmp_path):
     etree = pytest.importorskip("lxml.etree")
     name, study = project
-    out = write_qdpx(study, tmp_path / "again.qdpx")
+    out = write_qdpx(study, tmp_path / "again.qdpx", offset_unit=unit)
+    # What plcase wrote lands on the same words, read independently in the unit it was written in.
+    assert Counter(reference_codings(out, unit)) == Counter(plcase_codings(study))
     again = read_qdpx(out)
-    key = ["doc_id", "text", "code", "coder"]
+    key = ["doc_id", "start", "end", "text", "code", "coder"]
     assert Counter(map(tuple, again.codings[key].values.tolist())) == Counter(
         map(tuple, study.codings[key].values.tolist()))
     schema = etree.XMLSchema(etree.parse(str(PROJECT_XSD)))
@@ -133,12 +136,19 @@ def test_round_trip_keeps_every_coding_and_validates(project, tmp_path):
     assert schema.validate(document), schema.error_log.last_error
 
 
-def test_round_trip_in_utf16_units_is_read_back_in_them(project, tmp_path):
-    name, study = project
-    out = write_qdpx(study, tmp_path / "nvivo.qdpx", offset_unit="utf16")
-    again = read_qdpx(out)
-    key = ["doc_id", "start", "end", "code", "coder"]
-    assert again.codings[key].values.tolist() == study.codings[key].values.tolist()
+def test_evidence_finds_utf16_units_when_the_origin_is_unknown(tmp_path):
+    name = "nvivo-mac-12.7_OltasSzkepticizmus_17June.qdpx"
+    relabelled = tmp_path / "relabelled.qdpx"
+    with zipfile.ZipFile(REFI / name) as zf, zipfile.ZipFile(relabelled, "w") as out:
+        for member in zf.namelist():
+            data = zf.read(member)
+            if member == "project.qde":
+                data = data.replace(b'origin="NVivo for Mac 12.7.0"', b'origin="Unknown tool 1.0"')
+            out.writestr(member, data)
+    with pytest.warns(PlcaseWarning, match="reading them as UTF-16 code units"):
+        study = read_qdpx(relabelled)
+    expected = Counter(reference_codings(REFI / name, "utf16"))
+    assert Counter(plcase_codings(study)) == expected
 
 
 def test_nvivo_offsets_count_utf16_units_after_an_emoji():

@@ -397,7 +397,13 @@ class _ProjectReader:
                     else empty_frame(["passage_id", "doc_id", "start", "end"]))
         coding_rows = pd.DataFrame(codings) if codings else empty_frame(
             ["doc_id", "start", "end", "code", "coder"])
-        coding_rows = coding_rows.drop_duplicates(["doc_id", "start", "end", "code", "coder"])
+        key = ["doc_id", "start", "end", "code", "coder"]
+        repeated = int(coding_rows.duplicated(key).sum())
+        if repeated:
+            warnings.warn(f"{self.path}: {repeated} coding(s) repeat another coding exactly (same "
+                          f"source, span, code and coder); each such group is read as one "
+                          f"coding", PlcaseWarning, stacklevel=3)
+            coding_rows = coding_rows.drop_duplicates(key)
         return Study(documents=frame, passages=passages, codings=coding_rows, codebook=codebook,
                      texts=texts, name=self.name)
 
