@@ -17,13 +17,15 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from lxml import etree
 
 from plcase.errors import PlcaseWarning
-from plcase.io.qdpx import read_qdc, read_qdpx, write_qdpx
+from plcase.io.qdpx import read_qdc, read_qdpx, write_qdc, write_qdpx
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 REFI = SHARED / "real-exports" / "refi"
 PROJECT_XSD = SHARED / "real-exports" / "schemas" / "Project-mrt2019.xsd"
+CODEBOOK_XSD = SHARED / "real-exports" / "schemas" / "Codebook.xsd"
 
 if not REFI.is_dir():
     pytest.skip(f"the real exports are not beside this clone ({REFI} does not exist); CI has "
@@ -121,7 +123,6 @@ def test_every_coding_is_on_the_words_the_tool_marked(project):
 
 @pytest.mark.parametrize("unit", ["codepoint", "utf16"])
 def test_round_trip_keeps_every_coding_and_validates(project, unit, tmp_path):
-    etree = pytest.importorskip("lxml.etree")
     name, study = project
     out = write_qdpx(study, tmp_path / "again.qdpx", offset_unit=unit)
     # What plcase wrote lands on the same words, read independently in the unit it was written in.
@@ -201,3 +202,14 @@ def test_codebooks_keep_codes_and_sets(name):
     assert len(book) == n_codes
     members = Counter(s for cell in book["sets"].dropna() for s in cell.split("; "))
     assert dict(members) == sets
+
+
+@pytest.mark.parametrize("name", sorted(CODEBOOKS))
+def test_codebooks_round_trip_with_their_sets_and_validate(name, tmp_path):
+    book = read_qdc(REFI / name)
+    out = write_qdc(book, tmp_path / "again.qdc")
+    again = read_qdc(out)
+    columns = ["code", "parent", "kind", "sets"]
+    assert again[columns].values.tolist() == book[columns].values.tolist()
+    schema = etree.XMLSchema(etree.parse(str(CODEBOOK_XSD)))
+    assert schema.validate(etree.parse(str(out))), schema.error_log.last_error
