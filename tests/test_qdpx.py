@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plcase.errors import PlcaseError, PlcaseWarning
-from plcase.io.qdpx import (_normalise_line_ends, read_qdc, read_qdpx, write_qdc,
-                            write_qdpx)
+from plcase.io.qdpx import read_qdc, read_qdpx, write_qdc, write_qdpx
+from plcase.io.qdpx.offsets import _normalise_line_ends
 from plcase.study import Study
 
 DATA = Path(__file__).parent / "data"

@@ -63,7 +63,6 @@ and :mod:`~plcase.io.qdpx.writing`.
 
 from plcase.io.qdpx._common import CODEBOOK_NS, PROJECT_NS
 from plcase.io.qdpx.codebook import read_qdc, write_qdc
-from plcase.io.qdpx.offsets import _normalise_line_ends  # noqa: F401  (tests use it)
 from plcase.io.qdpx.reading import read_qdpx
 from plcase.io.qdpx.writing import write_qdpx
 

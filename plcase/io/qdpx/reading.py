@@ -181,49 +181,9 @@ class _ProjectReader:
         variables = self.variables()
         code_ids = {guid: entry["code"] for guid, entry in codes.items()}
 
-        case_names: dict[str, str | None] = {}
-        case_values: dict[str, dict] = {}
-        source_cases: dict[str, list[str]] = defaultdict(list)
-        source_values: dict[str, dict] = defaultdict(dict)
-        cases_block = _child(self.root, "Cases")
-        for case in ([] if cases_block is None else _children(cases_block, "Case")):
-            attrs = _attrs(case)
-            guid = _norm_guid(attrs.get("guid"))
-            self._unique("Case", guid, f"<Case name={attrs.get('name')!r}>")
-            values = self.values(case, variables)
-            if guid is not None:
-                case_names[guid] = attrs.get("name")
-                case_values[guid] = values
-            for ref in _children(case, "SourceRef"):
-                target = _norm_guid(_attrs(ref).get("targetGUID"))
-                if target is None:
-                    continue
-                source_values[target].update(values)
-                if attrs.get("name"):
-                    source_cases[target].append(attrs["name"])
+        case_names, case_values, source_cases, source_values = self.cases(variables)
 
-        # First pass: every text source and its selections in the tool's offsets,
-        # so that the offset unit is decided once for the whole project.
-        loaded, skipped, lost = [], [], 0
-        sources = _child(self.root, "Sources")
-        for source in ([] if sources is None else list(sources)):
-            tag = _local(source.tag)
-            attrs = _attrs(source)
-            label = attrs.get("name") or attrs.get("guid") or "(unnamed)"
-            if tag != "TextSource":
-                if tag:
-                    skipped.append(f"{_NON_TEXT_SOURCES.get(tag, tag)} {label!r}")
-                    lost += _count_codings(source)
-                continue
-            guid = _norm_guid(attrs.get("guid"))
-            self._unique("Source", guid, f"<TextSource name={label!r}>")
-            raw = self._source_text(source, attrs, label)
-            if raw is None:
-                skipped.append(f"text {label!r} (its plain text is not in the archive)")
-                lost += _count_codings(source)
-                continue
-            offsets = SourceOffsets.of(raw, self.crlf_width)
-            loaded.append((source, attrs, label, guid, offsets, self._selections(source, label)))
+        loaded, skipped, lost = self._load_sources()
         unit = self._decide_unit([(offsets, start, end) for *_, offsets, spans in loaded
                                   for _, start, end, _ in spans])
 
@@ -255,6 +215,59 @@ class _ProjectReader:
                           f"as text: {', '.join(skipped)}{held}", PlcaseWarning, stacklevel=3)
         self._sets(documents)
         return self._build(documents, texts, codings, codes)
+
+    def cases(self, variables):
+        """Case names and variables by case GUID, and each source's cases and case variables."""
+        case_names: dict[str, str | None] = {}
+        case_values: dict[str, dict] = {}
+        source_cases: dict[str, list[str]] = defaultdict(list)
+        source_values: dict[str, dict] = defaultdict(dict)
+        cases_block = _child(self.root, "Cases")
+        for case in ([] if cases_block is None else _children(cases_block, "Case")):
+            attrs = _attrs(case)
+            guid = _norm_guid(attrs.get("guid"))
+            self._unique("Case", guid, f"<Case name={attrs.get('name')!r}>")
+            values = self.values(case, variables)
+            if guid is not None:
+                case_names[guid] = attrs.get("name")
+                case_values[guid] = values
+            for ref in _children(case, "SourceRef"):
+                target = _norm_guid(_attrs(ref).get("targetGUID"))
+                if target is None:
+                    continue
+                source_values[target].update(values)
+                if attrs.get("name"):
+                    source_cases[target].append(attrs["name"])
+        return case_names, case_values, source_cases, source_values
+
+    def _load_sources(self):
+        """Every text source with its text and selections in the tool's offsets.
+
+        Loaded before any offset is converted, so that the offset unit is
+        decided once for the whole project.  Returns the loaded sources, the
+        skipped ones (named) and the number of codings on skipped sources.
+        """
+        loaded, skipped, lost = [], [], 0
+        sources = _child(self.root, "Sources")
+        for source in ([] if sources is None else list(sources)):
+            tag = _local(source.tag)
+            attrs = _attrs(source)
+            label = attrs.get("name") or attrs.get("guid") or "(unnamed)"
+            if tag != "TextSource":
+                if tag:
+                    skipped.append(f"{_NON_TEXT_SOURCES.get(tag, tag)} {label!r}")
+                    lost += _count_codings(source)
+                continue
+            guid = _norm_guid(attrs.get("guid"))
+            self._unique("Source", guid, f"<TextSource name={label!r}>")
+            raw = self._source_text(source, attrs, label)
+            if raw is None:
+                skipped.append(f"text {label!r} (its plain text is not in the archive)")
+                lost += _count_codings(source)
+                continue
+            offsets = SourceOffsets.of(raw, self.crlf_width)
+            loaded.append((source, attrs, label, guid, offsets, self._selections(source, label)))
+        return loaded, skipped, lost
 
     def _decide_unit(self, spans) -> str:
         """The project's offset unit: the caller's, else the origin's unless the file disagrees."""
@@ -402,7 +415,7 @@ class _ProjectReader:
         if repeated:
             warnings.warn(f"{self.path}: {repeated} coding(s) repeat another coding exactly (same "
                           f"source, span, code and coder); each such group is read as one "
-                          f"coding", PlcaseWarning, stacklevel=3)
+                          f"coding", PlcaseWarning, stacklevel=4)
             coding_rows = coding_rows.drop_duplicates(key)
         return Study(documents=frame, passages=passages, codings=coding_rows, codebook=codebook,
                      texts=texts, name=self.name)
