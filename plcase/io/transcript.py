@@ -266,8 +266,9 @@ def split_passages(text: str, doc_id: str) -> pd.DataFrame:
     them (or a speaker turn's lines) is one passage when it is wrapped prose
     (lines of at most 100 characters, filled to a common width); otherwise,
     as in texts exported from NVivo or Word, each line is a paragraph and its
-    own passage (lines of a turn keep the turn's speaker).  Labels and timestamps are kept out of the
-    passage text; the timestamp goes to its own column.
+    own passage (lines of a turn keep the turn's speaker).  Labels and
+    timestamps are kept out of the passage text; the timestamp goes to its
+    own column.
 
     Parameters
     ----------
@@ -294,7 +295,7 @@ def split_passages(text: str, doc_id: str) -> pd.DataFrame:
         for k, match in enumerate(turns):
             end = turns[k + 1].start() if k + 1 < len(turns) else len(text)
             label, stamp = match.group("label").strip(), match.group("ts")
-            for n, (start, stop) in enumerate(_turn_paragraphs(text, match.end(), end)):
+            for n, (start, stop) in enumerate(_block_paragraphs(text, match.end(), end)):
                 pieces.append((label, stamp if n == 0 else None, start, stop))
     else:
         pieces.extend(_paragraphs(text, 0, len(text)))
@@ -318,17 +319,7 @@ _WRAP_WIDTH = 100
 
 def _paragraphs(text: str, lo: int, hi: int):
     for match in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text[lo:hi]):
-        block_start = lo + match.start()
-        lines = match.group().split("\n")
-        if _hard_wrapped(lines):
-            spans = [(block_start, lo + match.end())]
-        else:  # one paragraph per line (NVivo, MAXQDA and Word texts)
-            spans, at = [], block_start
-            for line in lines:
-                if line.strip():
-                    spans.append((at, at + len(line)))
-                at += len(line) + 1
-        for start, end in spans:
+        for start, end in _block_paragraphs(text, lo + match.start(), lo + match.end()):
             ts = _TS_ONLY.match(text, start)
             stamp = None
             if ts:
@@ -336,10 +327,11 @@ def _paragraphs(text: str, lo: int, hi: int):
             yield None, stamp, start, end
 
 
-def _turn_paragraphs(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    """A speaker turn as one span, or one span per line where its lines are paragraphs."""
+def _block_paragraphs(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """A block of lines (or a speaker turn) as one span, or one span per line where its lines
+    are paragraphs (NVivo, MAXQDA and Word texts)."""
     lines = text[lo:hi].split("\n")
-    if _hard_wrapped([line for line in lines if line.strip()]):
+    if _hard_wrapped(lines):
         return [(lo, hi)]
     spans, at = [], lo
     for line in lines:
@@ -355,8 +347,8 @@ def _hard_wrapped(lines: list[str]) -> bool:
     Wrapped prose fills its lines: no line is longer than ``_WRAP_WIDTH``
     characters, and in at least 80 % of the line breaks the next line's first
     word would not have fitted on the line before (the longest line but the
-    last sets the width).  Blocks that fail this (long lines, lists, chat or comment
-    logs) are texts with one paragraph per line.
+    last sets the width).  Blocks that fail this (long lines, lists, chat or
+    comment logs) are texts with one paragraph per line.
 
     Examples
     --------
