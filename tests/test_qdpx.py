@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plcase.errors import PlcaseError, PlcaseWarning
-from plcase.io.qdpx import (_normalise_line_ends, read_qdc, read_qdpx, write_qdc,
-                            write_qdpx)
+from plcase.io.qdpx import read_qdc, read_qdpx, write_qdc, write_qdpx
+from plcase.io.qdpx.offsets import _normalise_line_ends
 from plcase.study import Study
 
 DATA = Path(__file__).parent / "data"
@@ -258,3 +258,116 @@ def test_round_trip_preserves_texts_codings_and_codes(study, tmp_path):
     # listed before its parent's later siblings moves; the set of codes is what counts.
     tree = lambda book: sorted(zip(book["code"], book["parent"].fillna("")))  # noqa: E731
     assert tree(again.codebook) == tree(study.codebook)
+
+
+# --------------------------------------------------------------------------- offset units
+
+_NS = "urn:QDA-XML:project:1.0"
+_USER, _CODE, _SRC = ("11111111-1111-4111-8111-11111111111" + c for c in "123")
+
+
+def _unit_project(tmp_path, text: str, spans, origin: str, *, member: str = "sources/s.txt",
+                  path_attr: str = 'plainTextPath="internal://s.txt"', name: str = 'name="doc"'):
+    selections = "".join(
+        f'<PlainTextSelection guid="22222222-2222-4222-8222-{k:012d}" startPosition="{a}" '
+        f'endPosition="{b}" creatingUser="{_USER}"><Coding guid="33333333-3333-4333-8333-'
+        f'{k:012d}" creatingUser="{_USER}"><CodeRef targetGUID="{_CODE}"/></Coding>'
+        f'</PlainTextSelection>' for k, (a, b) in enumerate(spans))
+    qde = (f'<Project xmlns="{_NS}" name="t" origin="{origin}"><Users><User guid="{_USER}" '
+           f'name="ana"/></Users><CodeBook><Codes><Code guid="{_CODE}" name="c" isCodable="true"/>'
+           f'</Codes></CodeBook><Sources><TextSource guid="{_SRC}" {name} {path_attr}>'
+           f'{selections}</TextSource></Sources></Project>')
+    path = tmp_path / "u.qdpx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("project.qde", qde)
+        zf.writestr(member, text.encode("utf-8"))
+    return path
+
+
+def _utf16(text: str, quote: str) -> tuple[int, int]:
+    start = text.index(quote)
+    return (len(text[:start].encode("utf-16-le")) // 2,
+            len(text[:start + len(quote)].encode("utf-16-le")) // 2)
+
+
+_EMOJI_TEXT = "👍👍👍 Great lesson 😀 today.\nThe coach came 🎉 again and again.\n"
+_QUOTES = ["Great lesson", "today", "The coach came", "again and again"]
+
+
+def test_nvivo_origin_reads_utf16_units(tmp_path):
+    spans = [_utf16(_EMOJI_TEXT, q) for q in _QUOTES]
+    study = read_qdpx(_unit_project(tmp_path, _EMOJI_TEXT, spans, "NVivo 14"))
+    assert study.codings["text"].tolist() == _QUOTES
+
+
+def test_evidence_overrules_a_contradicting_origin_with_a_warning(tmp_path):
+    spans = [_utf16(_EMOJI_TEXT, q) for q in _QUOTES]
+    path = _unit_project(tmp_path, _EMOJI_TEXT, spans, "SomeTool 2.0")
+    with pytest.warns(PlcaseWarning, match="suggests offsets in code points, but .* reading them "
+                                           "as UTF-16 code units"):
+        study = read_qdpx(path)
+    assert study.codings["text"].tolist() == _QUOTES
+    # The caller's unit is taken as given: read in code points, the last span ends past the text.
+    with pytest.raises(PlcaseError, match=r"\[48, 63\) outside its source \(length 60\), "
+                                          r"counting code points"):
+        read_qdpx(path, offset_unit="codepoint")
+
+
+def test_code_point_offsets_under_an_nvivo_origin_are_detected(tmp_path):
+    spans = [(_EMOJI_TEXT.index(q), _EMOJI_TEXT.index(q) + len(q)) for q in _QUOTES]
+    with pytest.warns(PlcaseWarning, match="reading them as code points"):
+        study = read_qdpx(_unit_project(tmp_path, _EMOJI_TEXT, spans, "NVivo 14"))
+    assert study.codings["text"].tolist() == _QUOTES
+
+
+def test_a_utf16_offset_inside_a_surrogate_pair_is_an_error_naming_the_selection(tmp_path):
+    path = _unit_project(tmp_path, "a👍b", [(0, 2)], "NVivo 14")
+    with pytest.raises(PlcaseError, match=r"PlainTextSelection guid='22222222-2222-4222-8222-"
+                                          r"000000000000'> of source 'doc': offset 2 falls inside "
+                                          r"a surrogate pair"):
+        read_qdpx(path, offset_unit="utf16")
+    with pytest.raises(PlcaseError, match="offset_unit must be"):
+        read_qdpx(path, offset_unit="bytes")
+
+
+def test_bare_plain_text_path_in_capital_sources_and_unnamed_source(tmp_path):
+    path = _unit_project(tmp_path, "Hello world.", [(0, 5)], "qc 1.3.2", member="Sources/b.txt",
+                         path_attr='plainTextPath="b.txt"', name="")
+    study = read_qdpx(path)
+    assert study.documents["doc_id"].tolist() == ["b"]
+    assert study.codings["text"].tolist() == ["Hello"]
+
+
+def test_write_in_utf16_units_counts_an_emoji_twice(tmp_path):
+    study = _tiny_study()
+    out = write_qdpx(study, tmp_path / "n.qdpx", offset_unit="utf16")
+    with zipfile.ZipFile(out) as zf:
+        qde = zf.read("project.qde").decode("utf-8")
+    assert 'origin="plcase; offsets in UTF-16 code units"' in qde
+    # "Café time 👍 works." starts at code point 29 and ends at 47; the emoji before the end
+    # makes it 48 in UTF-16 units.
+    assert 'startPosition="29" endPosition="48"' in qde
+    again = read_qdpx(out)
+    pd.testing.assert_frame_equal(again.codings[KEY].reset_index(drop=True),
+                                  study.codings[KEY].drop_duplicates().reset_index(drop=True))
+    with pytest.raises(PlcaseError, match="offset_unit must be"):
+        write_qdpx(study, tmp_path / "x.qdpx", offset_unit="bytes")
+
+
+def test_code_sets_are_kept_through_qdc_and_qdpx(tmp_path):
+    study = _tiny_study()
+    study.codebook["sets"] = ["Themes; Pilot", None]
+    book = read_qdc(write_qdc(study.codebook, tmp_path / "c.qdc"))
+    assert book.set_index("code")["sets"].to_dict() == {"embedded_pd": "Pilot; Themes",
+                                                        "glow": None}
+    again = read_qdpx(write_qdpx(study, tmp_path / "s.qdpx"))
+    assert again.codebook.set_index("code")["sets"].to_dict() == {"embedded_pd": "Pilot; Themes",
+                                                                  "glow": None}
+    assert again.documents.set_index("doc_id").loc["d1", "sets"] == "Interviews"
+
+
+def test_exactly_repeated_codings_are_merged_with_a_warning(tmp_path):
+    path = _unit_project(tmp_path, "Hello world.", [(0, 5), (0, 5)], "qc 1.3.2")
+    with pytest.warns(PlcaseWarning, match="1 coding"):
+        study = read_qdpx(path)
+    assert len(study.codings) == 1

@@ -209,3 +209,21 @@ def test_warnings_are_not_raised_for_clean_sample():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         plcase.read_sample()
+
+
+def test_lines_are_paragraphs_unless_the_block_is_wrapped_prose():
+    wrapped = ("The principal opened the staff meeting with a flop share: a teacher described\n"
+               "a lesson that failed and what she changed, and the others asked questions\n"
+               "about it.\n")
+    assert split_passages(wrapped, "w")["text"].tolist() == [wrapped.strip()]
+    # NVivo and Word texts: a paragraph per line, no blank lines, lines of any length.
+    long_line = "Honestly the coaching cycle changed how I plan every lesson this year, " * 2
+    nvivo = f"@anna\n{long_line.strip()}\n12\n2021-11-15\n"
+    assert split_passages(nvivo, "n")["text"].tolist() == [
+        "@anna", long_line.strip(), "12", "2021-11-15"]
+    # Lines of a turn that are paragraphs become passages of the same speaker.
+    turn = f"ANA: {long_line.strip()}\nAnd then the second paragraph of her answer.\n"
+    passages = split_passages(turn, "t")
+    assert passages["speaker"].tolist() == ["ANA", "ANA"]
+    assert passages["text"].tolist() == [long_line.strip(),
+                                         "And then the second paragraph of her answer."]

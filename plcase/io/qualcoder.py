@@ -55,7 +55,8 @@ from plcase.codebook import codebook_frame
 from plcase.errors import PlcaseInputError, PlcaseWarning
 from plcase.io._passages import line_units, split_units
 from plcase.io._sqlite import open_readonly, table_columns
-from plcase.io.qdpx import _column_name, _normalise_line_ends
+from plcase.io.qdpx.offsets import _normalise_line_ends
+from plcase.io.qdpx.reading import _column_name
 from plcase.schema import CODEBOOK_COLUMNS, empty_frame
 from plcase.segment import word_count
 from plcase.study import Study

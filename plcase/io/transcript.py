@@ -277,8 +277,12 @@ def split_passages(text: str, doc_id: str, *, names: Collection[str] = (),
     decided by :func:`plcase.io._speakers.speaker_labels`: labels in capitals,
     labels that repeat in a conversation, names from the metadata); a turn
     runs to the next speaker's line.  Otherwise paragraphs separated by blank
-    lines.  Labels and timestamps are kept out of the passage text; the
-    timestamp goes to its own column.
+    lines.  A block of lines without a blank line between them (or a speaker
+    turn's lines) is one passage when it is wrapped prose (lines of at most
+    100 characters, filled to a common width); otherwise, as in texts exported
+    from NVivo or Word, each line is a paragraph and its own passage (lines of
+    a turn keep the turn's speaker).  Labels and timestamps are kept out of
+    the passage text; the timestamp goes to its own column.
 
     Parameters
     ----------
@@ -319,8 +323,9 @@ def split_passages(text: str, doc_id: str, *, names: Collection[str] = (),
             pieces.extend(_paragraphs(text, 0, turns[0][0]))
         for k, (line_start, match) in enumerate(turns):
             end = turns[k + 1][0] if k + 1 < len(turns) else len(text)
-            pieces.append((match.group("label").strip(), match.group("ts"),
-                           line_start + match.end(), end))
+            label, stamp = match.group("label").strip(), match.group("ts")
+            for n, (start, stop) in enumerate(_turn_paragraphs(text, line_start, line_start + match.end(), end)):
+                pieces.append((label, stamp if n == 0 else None, start, stop))
     else:
         pieces.extend(_paragraphs(text, 0, len(text)))
     rows = []
@@ -337,14 +342,75 @@ def split_passages(text: str, doc_id: str, *, names: Collection[str] = (),
     return frame
 
 
+#: Wrapped prose never has lines longer than this (editors wrap at 70-80 columns).
+_WRAP_WIDTH = 100
+
+
 def _paragraphs(text: str, lo: int, hi: int):
     for match in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text[lo:hi]):
-        start, end = lo + match.start(), lo + match.end()
-        ts = _TS_ONLY.match(text, start)
-        stamp = None
-        if ts:
-            stamp, start = ts.group("ts"), ts.end()
-        yield None, stamp, start, end
+        for start, end in _block_paragraphs(text, lo + match.start(), lo + match.end()):
+            ts = _TS_ONLY.match(text, start)
+            stamp = None
+            if ts:
+                stamp, start = ts.group("ts"), ts.end()
+            yield None, stamp, start, end
+
+
+def _turn_paragraphs(text: str, line_start: int, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The paragraphs of one speaker turn: its blank-line separated blocks, each whole or
+    one per line by :func:`_block_paragraphs` (the first block measured with its label)."""
+    spans = []
+    for k, match in enumerate(re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text[lo:hi])):
+        first = line_start if k == 0 else None
+        spans.extend(_block_paragraphs(text, lo + match.start(), lo + match.end(),
+                                       line_start=first))
+    return spans
+
+
+def _block_paragraphs(text: str, lo: int, hi: int, *,
+                      line_start: int | None = None) -> list[tuple[int, int]]:
+    """A block of lines (or a speaker turn) as one span, or one span per line where its lines
+    are paragraphs (NVivo, MAXQDA and Word texts).
+
+    ``line_start`` is where the block's first line starts when ``lo`` is past a speaker
+    label: the label takes up columns of that line, so wrapping is judged on whole lines."""
+    lines = text[lo:hi].split("\n")
+    whole = lines if line_start is None else text[line_start:hi].split("\n")
+    if _hard_wrapped(whole):
+        return [(lo, hi)]
+    spans, at = [], lo
+    for line in lines:
+        if line.strip():
+            spans.append((at, at + len(line)))
+        at += len(line) + 1
+    return spans
+
+
+def _hard_wrapped(lines: list[str]) -> bool:
+    """Whether a block of lines (no blank line between them) is one wrapped paragraph.
+
+    Wrapped prose fills its lines: no line is longer than ``_WRAP_WIDTH``
+    characters, and in at least 80 % of the line breaks the next line's first
+    word would not have fitted on the line before (the longest line but the
+    last sets the width).  Blocks that fail this (long lines, lists, chat or
+    comment logs) are texts with one paragraph per line.
+
+    Examples
+    --------
+    >>> _hard_wrapped(["Second note", "goes on."])
+    True
+    >>> _hard_wrapped(["@anna", "I agree with every word of this.", "12 likes"])
+    False
+    """
+    lines = [line.rstrip() for line in lines if line.strip()]
+    if len(lines) < 2:
+        return True
+    if max(len(line) for line in lines) > _WRAP_WIDTH:
+        return False
+    width = max(len(line) for line in lines[:-1])
+    full = sum(len(line) + 1 + len((after.split() or [""])[0]) > width
+               for line, after in zip(lines, lines[1:]))
+    return full >= 0.8 * (len(lines) - 1)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -13,9 +13,10 @@ braces, ``creatingUser``/``creationDateTime`` everywhere, ``plainTextPath``
 with ``internal://``, sources saved with a UTF-8 BOM and Windows CRLF line
 ends, a PDF and a picture source, named (NVivo) and unnamed (MAXQDA) cases,
 a namespaced attribute, Notes.  Selection offsets are computed here from the
-readable texts in ``refi_sources/`` in each tool's counting (code points of
-the CRLF text for NVivo/MAXQDA, with CRLF as one for ATLAS.ti), so the tests
-check plcase's reader against an independent computation.
+readable texts in ``refi_sources/`` in each tool's counting (NVivo: UTF-16
+code units of the CRLF text, so an emoji counts twice; ATLAS.ti: code points
+with CRLF as one), so the tests check plcase's reader against an independent
+computation.
 """
 
 from __future__ import annotations
@@ -101,7 +102,8 @@ def main() -> None:
     texts = {WHITFIELD: (SOURCES / "whitfield.txt").read_text("utf-8"),
              FOCUS: (SOURCES / "okafor_focus.txt").read_text("utf-8"),
              VISIT: (SOURCES / "site_visit.txt").read_text("utf-8")}
-    write_project(REFI / "refi_project.qdpx", texts, origin="NVivo 14.23.0 (Windows)", crlf_width=2)
+    write_project(REFI / "refi_project.qdpx", texts, origin="NVivo 14.23.0 (Windows)", crlf_width=2,
+                  utf16=True)
     write_project(REFI / "refi_atlas.qdpx", texts, origin="ATLAS.ti Windows 23.2.0", crlf_width=1)
     write_codebook(REFI / "refi_codebook.qdc")
     write_large_project(REFI / "refi_large_codebook.qdpx")
@@ -114,21 +116,25 @@ def crlf(text: str) -> str:
     return text.replace("\n", "\r\n")
 
 
-def offsets(text: str, quote: str, crlf_width: int) -> tuple[int, int]:
+def offsets(text: str, quote: str, crlf_width: int, utf16: bool = False) -> tuple[int, int]:
     """Start and end of ``quote`` in the tool's counting of the CRLF file."""
     if crlf_width == 2:
         raw, needle = crlf(text), crlf(quote)
     else:
         raw, needle = text, quote  # ATLAS.ti: CRLF counts as one, i.e. the LF text
     start = raw.index(needle)
-    return start, start + len(needle)
+    end = start + len(needle)
+    if utf16:  # NVivo counts UTF-16 code units
+        return (len(raw[:start].encode("utf-16-le")) // 2, len(raw[:end].encode("utf-16-le")) // 2)
+    return start, end
 
 
 def guid(n: int, kind: int = 0xD4) -> str:
     return f"{kind:02X}000000-0000-4000-8000-{n:012d}"
 
 
-def write_project(target: Path, texts: dict, *, origin: str, crlf_width: int) -> None:
+def write_project(target: Path, texts: dict, *, origin: str, crlf_width: int,
+                  utf16: bool = False) -> None:
     users = "" if crlf_width == 1 else (  # ATLAS.ti fixture: no Users element at all
         f'<Users>\n<User guid="{ANA}" name="Ana Ruiz"/>\n<User guid="{BEN}" name="Ben Okafor"/>\n'
         f'</Users>\n')
@@ -161,7 +167,7 @@ def write_project(target: Path, texts: dict, *, origin: str, crlf_width: int) ->
         for k, (where, quote, codes, user, memo) in enumerate(SELECTIONS, start=1):
             if where != source:
                 continue
-            start, end = offsets(text, quote, 1 if source == FOCUS else crlf_width)
+            start, end = offsets(text, quote, 1 if source == FOCUS else crlf_width, utf16)
             coding = "".join(
                 f'<Coding guid="{guid(k * 10 + j, 0xF6)}"'
                 + ("" if j == 0 and k == 1 else f' creatingUser="{user}"')
