@@ -16,8 +16,10 @@ documents (cluster bootstrap, the default for study data)
     whole documents gives honest, wider intervals.
 units
     Each unit of weight *w* (a run of *w* characters) stands for *w* identical
-    units: replicate counts ~ Multinomial(N, w / N) with N = the total
+    units: replicate counts are Multinomial(N, w / N) with N the total
     weight, exactly the distribution of the bootstrap on the expanded data.
+    Units with identical statistics are drawn as one pattern, so the cost
+    grows with the number of distinct patterns, not of units.
 
 A replicate in which a coefficient is undefined (for example no variation) is
 counted; when more replicates are undefined than the interval's tail share,
@@ -30,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 
 __all__ = ["replicate_sums", "percentile_interval"]
@@ -40,7 +43,7 @@ _CHUNK_CELLS = 8_000_000
 
 def replicate_sums(stats: np.ndarray, weight: np.ndarray, cluster: np.ndarray | None,
                    n_boot: int, rng: np.random.Generator,
-                   unit_weights: bool = False) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+                   unit_weights: bool = False, pattern: np.ndarray | None = None) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
     """Weighted sums of ``stats`` over units for ``n_boot`` bootstrap replicates, in chunks.
 
     Parameters
@@ -57,17 +60,24 @@ def replicate_sums(stats: np.ndarray, weight: np.ndarray, cluster: np.ndarray | 
     unit_weights : bool, default False
         Also yield each replicate's weight of every unit (for statistics that
         cannot be written as sums, such as non-nominal alpha).
+    pattern : array of int, units, optional
+        For the unit bootstrap: units with the same pattern have identical
+        statistics (for example identical ratings); default found from
+        ``stats`` itself.
 
     Yields
     ------
-    (sums, weights)
-        ``sums`` is replicates × columns; ``weights`` replicates × units or None.
+    (sums, weights, rows)
+        ``sums`` is replicates × columns; ``weights`` (when ``unit_weights``)
+        replicates × units, or replicates × the units listed in ``rows`` (one
+        unit standing for each set of units with identical statistics);
+        ``rows`` is None when ``weights`` covers every unit.
 
     Examples
     --------
     >>> rng = np.random.default_rng(0)
     >>> stats = np.ones((4, 1))
-    >>> sums = np.concatenate([s for s, _ in replicate_sums(
+    >>> sums = np.concatenate([s for s, _, _ in replicate_sums(
     ...     stats, np.array([1, 1, 2, 2]), None, 5, rng)])
     >>> sums.ravel().tolist()                     # always 6 units of weight 1
     [6.0, 6.0, 6.0, 6.0, 6.0]
@@ -86,18 +96,29 @@ def replicate_sums(stats: np.ndarray, weight: np.ndarray, cluster: np.ndarray | 
             take = min(size, n_boot - done)
             counts = rng.multinomial(n_clusters, np.full(n_clusters, 1 / n_clusters),
                                      size=take).astype(float)
-            yield counts @ per_cluster, (counts[:, cluster] * weight if unit_weights else None)
+            yield (counts @ per_cluster, counts[:, cluster] * weight if unit_weights else None,
+                   None)
             done += take
         return
-    total = float(weight.sum())
-    n_draws = int(round(total))
-    share = weight / total
-    size = max(1, min(n_boot, _CHUNK_CELLS // max(n_units, 1)))
+    # Units with identical statistics are interchangeable, so the bootstrap
+    # only needs how often each *pattern* is drawn: with W_p the total weight
+    # of pattern p, counts ~ Multinomial(N, W_p / N) (cells of a multinomial
+    # add up), at O(patterns) per replicate instead of O(units).
+    if pattern is None:
+        pattern = np.unique(stats, axis=0, return_inverse=True)[1].ravel()
+    pattern_of = pd.factorize(pattern)[0]
+    representative = np.zeros(pattern_of.max(initial=-1) + 1, dtype=np.int64)
+    representative[pattern_of[::-1]] = np.arange(n_units)[::-1]
+    patterns = stats[representative]
+    pattern_weight = np.bincount(pattern_of, weights=weight, minlength=len(patterns))
+    n_draws = int(round(float(weight.sum())))
+    share = pattern_weight / pattern_weight.sum()
+    size = max(1, min(n_boot, _CHUNK_CELLS // max(len(patterns), 1)))
     done = 0
     while done < n_boot:
         take = min(size, n_boot - done)
         counts = rng.multinomial(n_draws, share, size=take).astype(float)
-        yield counts @ stats, (counts if unit_weights else None)
+        yield counts @ patterns, (counts if unit_weights else None), representative
         done += take
 
 

@@ -441,8 +441,9 @@ def _agreement_one(frame, coders, *, coefficients, level, weights, categories, c
     coder_index = frame["coder"].map(coder_pos).to_numpy(dtype=np.int64)
     n_units, n_coders, n_codes = int(unit_index.max(initial=-1)) + 1, len(coders), len(code_names)
     key = (unit_index.astype(np.int64) * n_coders + coder_index) * max(n_codes, 1) + code_index
-    if len(key) != len(np.unique(key)):
-        dup = frame[pd.Series(key).duplicated().to_numpy()].iloc[0]
+    duplicated = pd.Series(key).duplicated().to_numpy()
+    if duplicated.any():
+        dup = frame[duplicated].iloc[0]
         raise PlcaseError(f"units frame has more than one value for unit {dup['unit_id']!r}, "
                           f"coder {dup['coder']!r}, code {dup['code']!r}; keep one row per "
                           f"unit × coder × code")
@@ -489,23 +490,29 @@ class _Scale:
         numeric = pd.to_numeric(series, errors="coerce")
         is_numeric = bool((numeric.notna().to_numpy() == present).all())
         if is_numeric:
-            observed = np.unique(numeric.to_numpy(dtype=float)[present])
+            raw = numeric.to_numpy(dtype=float)
+            observed = np.sort(pd.unique(raw[present]))
             labels = np.array(sorted(categories), dtype=float) if categories is not None \
                 else observed
-            raw = numeric.to_numpy(dtype=float)
         else:
-            observed = np.unique(series[present].astype(str).to_numpy())
-            labels = np.array(list(categories) if categories is not None else sorted(observed),
-                              dtype=object)
             raw = series.astype(object).where(series.notna(), None).to_numpy()
+            observed = sorted(pd.unique(series[present].astype(str)))
+            labels = np.array(list(categories) if categories is not None else observed,
+                              dtype=object)
         missing = [c for c in observed if c not in set(labels.tolist())]
         if missing:
             raise PlcaseError(f"value(s) {', '.join(map(repr, missing))} are not among the "
                               f"categories {list(labels)!r}; list every category")
         position = {c: i for i, c in enumerate(labels.tolist())}
-        ratings = np.array([position[v if is_numeric else str(v)] if ok else np.nan
-                            for v, ok in zip(raw, present)], dtype=float) if len(raw) else \
-            np.zeros(0)
+        if is_numeric:
+            ratings = np.where(present, np.searchsorted(labels, np.where(present, raw, labels[0]
+                                                                         if len(labels) else 0)),
+                               np.nan)
+        else:
+            codes = pd.Categorical(series.astype(object).where(series.notna(), None)
+                                   .map(lambda v: v if v is None else str(v)),
+                                   categories=[str(c) for c in labels]).codes
+            ratings = np.where(codes >= 0, codes, np.nan).astype(float)
         scores = labels.astype(float) if is_numeric else np.arange(len(labels), dtype=float)
         absent = position.get(0.0 if is_numeric else NO_CODE)
         return cls(labels, scores, ratings, absent, categories is not None)
@@ -555,7 +562,8 @@ def _evaluate(values, scale, weight, groups, coefficients, level, weights, ci, n
         else:
             replicates = _bootstrap(stats[rated], weight[rated], cluster, counts[rated], names,
                                     shapes, q, w_matrix, scale, used, coefficients, level,
-                                    n_boot, random_state)
+                                    n_boot, random_state,
+                                    _patterns(values[rated]) if cluster is None else None)
             for name in coefficients:
                 low[name], high[name], n_valid[name], ci_reason[name] = percentile_interval(
                     replicates[name], ci)
@@ -642,10 +650,7 @@ def _features(values, k, used, absent, w_matrix, coefficients):
         if "weighted_kappa" in coefficients:
             features["joint"] = (both[..., None, None] & onehot[:, 0][..., :, None]
                                  & onehot[:, 1][..., None, :]) * 1.0
-    pooled = {}
-    for name, array in features.items():
-        pooled[name] = np.concatenate(
-            [array, array[:, used].sum(axis=1, keepdims=True)], axis=1)
+    pooled = {name: _Pooled(array, used) for name, array in features.items()}
     pooled["pair_any"] = pair[:, used].any(axis=1) * 1.0
     pooled["pair_coded_any"] = (pair & coded)[:, used].any(axis=1) * 1.0
     if n_coders == 2:
@@ -653,11 +658,36 @@ def _features(values, k, used, absent, w_matrix, coefficients):
     return pooled, counts
 
 
+class _Pooled:
+    """A per-code feature (units × codes × ...) whose pooled column is added on flattening."""
+
+    def __init__(self, array, used):
+        self.array, self.used = array, used
+        self.shape = (array.shape[0], array.shape[1] + 1) + array.shape[2:]
+
+
 def _flatten(features):
-    """Stack every feature into one units × columns matrix (one product per replicate set)."""
+    """Write every feature into one units × columns matrix (one product per replicate set).
+
+    The matrix is allocated once and filled in place: at 147,000 units it is
+    the largest array of the computation.
+    """
     names = list(features)
     shapes = [features[n].shape[1:] for n in names]
-    flat = np.concatenate([features[n].reshape(len(features[n]), -1) for n in names], axis=1)
+    n_units = features[names[0]].shape[0]
+    sizes = [int(np.prod(shape)) for shape in shapes]
+    flat = np.empty((n_units, sum(sizes)))
+    at = 0
+    for name, shape, size in zip(names, shapes, sizes):
+        feature = features[name]
+        block = flat[:, at:at + size].reshape((n_units,) + shape)
+        assert np.shares_memory(block, flat)  # splitting a contiguous axis is always a view
+        if isinstance(feature, _Pooled):
+            block[:, :-1] = feature.array
+            np.sum(feature.array[:, feature.used], axis=1, out=block[:, -1])
+        else:
+            block[...] = feature
+        at += size
     return names, shapes, flat
 
 
@@ -743,18 +773,25 @@ def _alpha_by_level(counts, scores, used, weights, level):
     return out
 
 
+def _patterns(values):
+    """One integer per unit, equal for units whose ratings are identical."""
+    flat = np.nan_to_num(values.reshape(len(values), -1), nan=-1.0).astype(np.int64)
+    return np.unique(flat, axis=0, return_inverse=True)[1].ravel()
+
+
 def _bootstrap(stats, weight, cluster, counts, names, shapes, q, w_matrix, scale, used,
-               coefficients, level, n_boot, random_state):
+               coefficients, level, n_boot, random_state, pattern=None):
     """Coefficients on ``n_boot`` resamples of the rated units (replicates × groups)."""
     rng = np.random.default_rng(random_state)
     by_level = level != "nominal" and "krippendorff_alpha" in coefficients
     chunks = {name: [] for name in coefficients}
-    for sums, unit_weights in replicate_sums(stats, weight, cluster, n_boot, rng,
-                                             unit_weights=by_level):
+    for sums, unit_weights, rows in replicate_sums(stats, weight, cluster, n_boot, rng,
+                                                   unit_weights=by_level, pattern=pattern):
         values = _coefficients(_unflatten(sums, names, shapes), q, coefficients, w_matrix)
         if by_level:
-            values["krippendorff_alpha"] = _alpha_by_level(counts, scale.scores, used,
-                                                           unit_weights, level)
+            values["krippendorff_alpha"] = _alpha_by_level(
+                counts if rows is None else counts[rows], scale.scores, used, unit_weights,
+                level)
         for name in coefficients:
             chunks[name].append(values[name])
     return {name: np.concatenate(parts) for name, parts in chunks.items()}
