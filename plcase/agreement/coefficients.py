@@ -594,8 +594,8 @@ def _evaluate(values, scale, weight, groups, coefficients, level, weights, ci, n
             "n_codes": np.append(np.ones(n_codes, dtype=np.int64), used.sum()),
             "reason": pd.Series(reason, dtype=object).where(pd.notna(reason), np.nan),
             "resampled": np.nan,
-            "n_boot_valid": pd.array(np.where(defined, n_valid[name], 0), dtype="Int64")
-            if ci is not None else pd.array([pd.NA] * n_groups, dtype="Int64"),
+            "n_boot_valid": pd.array([int(v) if d and ci is not None else pd.NA
+                                      for v, d in zip(n_valid[name], defined)], dtype="Int64"),
             "ci_reason": pd.Series(np.where(defined, ci_reason[name], np.nan), dtype=object)
             .where(lambda s: s.map(lambda v: isinstance(v, str)), np.nan),
         }))
