@@ -17,8 +17,10 @@ The workflow has three steps, each a function over a tidy frame:
    :func:`weighted_kappa`, :func:`gwet_ac2`, or many at once with
    :func:`agreement`) turns that frame into one row per code plus an
    ``"(overall)"`` row, with counts, the value, a ``reason`` wherever the
-   value is NaN and, on request, a bootstrap interval that resamples whole
-   documents (:mod:`plcase.agreement.bootstrap`).
+   value is NaN (:mod:`plcase.agreement.reasons`) and, on request, a
+   bootstrap interval that resamples whole documents
+   (:mod:`plcase.agreement.bootstrap`); the sums behind every coefficient are
+   in :mod:`plcase.agreement.statistics`.
    :func:`unitizing_alpha` (:mod:`plcase.agreement.unitizing`) measures
    whether coders mark the same stretches of text, on character offsets.
 3. :func:`disagreements` and :func:`confusion` list what two coders should

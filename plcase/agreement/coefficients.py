@@ -52,6 +52,11 @@ import numpy as np
 import pandas as pd
 
 from plcase.agreement.bootstrap import percentile_interval, replicate_sums
+from plcase.agreement.reasons import coders_rating
+from plcase.agreement.reasons import reasons as reasons_for
+from plcase.agreement.statistics import alpha_by_level, flatten, unflatten
+from plcase.agreement.statistics import coefficients as coefficients_from
+from plcase.agreement.statistics import features
 from plcase.agreement.tables import LEVELS, WEIGHTS, agreement_weights
 from plcase.agreement.units import NO_CODE, _require_known
 from plcase.config import RANDOM_STATE
@@ -535,16 +540,16 @@ def _evaluate(values, scale, weight, groups, coefficients, level, weights, ci, n
     # Codes nobody applied stay out of the pooled row (see the module docstring).
     used = not_absent.any(axis=(0, 1))
     w_matrix = agreement_weights(scale.scores, weights) if k else np.zeros((0, 0))
-    features, counts = _features(values, k, used, scale.absent, w_matrix, coefficients)
+    per_unit, counts = features(values, k, used, scale.absent, w_matrix, coefficients)
 
-    names, shapes, stats = _flatten(features)
-    point = _unflatten(weight[None, :] @ stats, names, shapes)
+    names, shapes, stats = flatten(per_unit)
+    point = unflatten(weight[None, :] @ stats, names, shapes)
     q = np.full(n_codes + 1, k) if scale.fixed else (point["share"][0] > 0).sum(-1)
-    estimates = _coefficients(point, q, coefficients, w_matrix)
+    estimates = coefficients_from(point, q, coefficients, w_matrix)
     if level != "nominal" and "krippendorff_alpha" in coefficients:
-        estimates["krippendorff_alpha"] = _alpha_by_level(counts, scale.scores, used,
+        estimates["krippendorff_alpha"] = alpha_by_level(counts, scale.scores, used,
                                                           weight[None, :], level)
-    reasons = _reasons(values, point, scale, used, coefficients)
+    reasons = reasons_for(values, point, scale, used, coefficients)
 
     n_groups = n_codes + 1
     low = {c: np.full(n_groups, np.nan) for c in coefficients}
@@ -572,7 +577,7 @@ def _evaluate(values, scale, weight, groups, coefficients, level, weights, ci, n
     n_units_coded = np.append(point["pair_coded"][0][:n_codes], point["pair_coded_any"][0])
     n_units_both = np.append(point["both"][0][:n_codes], point["both_any"][0]) \
         if "both" in point else np.zeros(n_groups)
-    coders_rating = _coders_rating(values, used)
+    rating = coders_rating(values, used)
     rows = []
     for name in coefficients:
         value = estimates[name][0]
@@ -590,7 +595,7 @@ def _evaluate(values, scale, weight, groups, coefficients, level, weights, ci, n
             "ci_low": np.where(defined, low[name], np.nan),
             "ci_high": np.where(defined, high[name], np.nan),
             "n_units": np.rint(n).astype(np.int64),
-            "n_coders": np.full(n_groups, n_coders) if two_coder else coders_rating,
+            "n_coders": np.full(n_groups, n_coders) if two_coder else rating,
             "n_codes": np.append(np.ones(n_codes, dtype=np.int64), used.sum()),
             "reason": pd.Series(reason, dtype=object).where(pd.notna(reason), np.nan),
             "resampled": np.nan,
@@ -610,169 +615,6 @@ def _coefficient_label(name, level, weights):
     return name
 
 
-def _features(values, k, used, absent, w_matrix, coefficients):
-    """Per-unit quantities every coefficient is a weighted sum of.
-
-    Each array has units first and groups (codes, then the pooled row) second,
-    so a weighted sum over units gives the aggregates for every group at once,
-    for the point estimate and for every bootstrap replicate alike.
-    """
-    n_units, n_coders, n_codes = values.shape
-    onehot = values[..., None] == np.arange(k)                     # u × coder × code × k
-    counts = onehot.sum(axis=1).astype(float)                      # u × code × k
-    m = counts.sum(-1)                                             # ratings per unit and code
-    pair = m >= 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        same = (counts * (counts - 1)).sum(-1)
-        agreeing = np.where(pair, same / (m * (m - 1)), 0.0)       # share of agreeing pairs
-        coincident = np.where(pair, same / (m - 1), 0.0)           # diagonal of o_ck
-        share = np.where(m[..., None] >= 1, counts / m[..., None], 0.0)
-    coded = (m - counts[..., absent]) > 0 if absent is not None else m > 0
-    features = {
-        "pair": pair * 1.0, "agreeing": agreeing,
-        "pair_coded": (pair & coded) * 1.0, "agreeing_coded": agreeing * coded,
-        "rated": (m >= 1) * 1.0, "share": share,
-        "n": pair * m, "n_k": pair[..., None] * counts, "coincident": coincident,
-    }
-    if "gwet_ac2" in coefficients:
-        weighted = counts @ w_matrix                               # r*_ik
-        with np.errstate(divide="ignore", invalid="ignore"):
-            features["agreeing_w"] = np.where(
-                pair, (counts * (weighted - 1)).sum(-1) / (m * (m - 1)), 0.0)
-    if n_coders == 2:
-        both = ~np.isnan(values[:, 0, :]) & ~np.isnan(values[:, 1, :])
-        features.update({
-            "both": both * 1.0,
-            "agree": (both & (values[:, 0, :] == values[:, 1, :])) * 1.0,
-            "row": (both[..., None] & onehot[:, 0]) * 1.0,
-            "col": (both[..., None] & onehot[:, 1]) * 1.0,
-        })
-        if "weighted_kappa" in coefficients:
-            features["joint"] = (both[..., None, None] & onehot[:, 0][..., :, None]
-                                 & onehot[:, 1][..., None, :]) * 1.0
-    pooled = {name: _Pooled(array, used) for name, array in features.items()}
-    pooled["pair_any"] = pair[:, used].any(axis=1) * 1.0
-    pooled["pair_coded_any"] = (pair & coded)[:, used].any(axis=1) * 1.0
-    if n_coders == 2:
-        pooled["both_any"] = features["both"][:, used].any(axis=1) * 1.0
-    return pooled, counts
-
-
-class _Pooled:
-    """A per-code feature (units × codes × ...) whose pooled column is added on flattening."""
-
-    def __init__(self, array, used):
-        self.array, self.used = array, used
-        self.shape = (array.shape[0], array.shape[1] + 1) + array.shape[2:]
-
-
-def _flatten(features):
-    """Write every feature into one units × columns matrix (one product per replicate set).
-
-    The matrix is allocated once and filled in place: at 147,000 units it is
-    the largest array of the computation.
-    """
-    names = list(features)
-    shapes = [features[n].shape[1:] for n in names]
-    n_units = features[names[0]].shape[0]
-    sizes = [int(np.prod(shape)) for shape in shapes]
-    flat = np.empty((n_units, sum(sizes)))
-    at = 0
-    for name, shape, size in zip(names, shapes, sizes):
-        feature = features[name]
-        block = flat[:, at:at + size].reshape((n_units,) + shape)
-        assert np.shares_memory(block, flat)  # splitting a contiguous axis is always a view
-        if isinstance(feature, _Pooled):
-            block[:, :-1] = feature.array
-            np.sum(feature.array[:, feature.used], axis=1, out=block[:, -1])
-        else:
-            block[...] = feature
-        at += size
-    return names, shapes, flat
-
-
-def _unflatten(summed, names, shapes):
-    """Replicates × columns sums back into named arrays: replicates × groups (× categories)."""
-    out, at = {}, 0
-    for name, shape in zip(names, shapes):
-        size = int(np.prod(shape))
-        out[name] = summed[:, at:at + size].reshape((len(summed),) + shape)
-        at += size
-    return out
-
-
-def _coefficients(agg, q, coefficients, w_matrix):
-    """Coefficients from aggregates; every array is replicates × groups."""
-    out = {}
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p_o = agg["agreeing"] / agg["pair"]
-        pi = agg["share"] / agg["rated"][..., None]
-        q = np.asarray(q, dtype=float)
-        if "percent_agreement" in coefficients:
-            out["percent_agreement"] = p_o
-        if "percent_agreement_coded" in coefficients:
-            out["percent_agreement_coded"] = agg["agreeing_coded"] / agg["pair_coded"]
-        if "fleiss_kappa" in coefficients:
-            p_e = (pi ** 2).sum(-1)
-            out["fleiss_kappa"] = (p_o - p_e) / (1 - p_e)
-        if "brennan_prediger" in coefficients:
-            out["brennan_prediger"] = (p_o - 1 / q) / (1 - 1 / q)
-        chance = (pi * (1 - pi)).sum(-1)
-        if "gwet_ac1" in coefficients:
-            p_e = chance / (q - 1)
-            out["gwet_ac1"] = (p_o - p_e) / (1 - p_e)
-        if "gwet_ac2" in coefficients:
-            p_a = agg["agreeing_w"] / agg["pair"]
-            p_e = w_matrix.sum() * chance / (q * (q - 1))
-            out["gwet_ac2"] = (p_a - p_e) / (1 - p_e)
-        if "krippendorff_alpha" in coefficients:
-            n = agg["n"]
-            # Nominal alpha = 1 - (n - 1)(n - sum_c o_cc) / (n^2 - sum_c n_c^2).
-            out["krippendorff_alpha"] = 1 - (n - 1) * (n - agg["coincident"]) / (
-                n ** 2 - (agg["n_k"] ** 2).sum(-1))
-        for name in ("cohen_kappa", "weighted_kappa"):
-            if name not in coefficients:
-                continue
-            if "both" not in agg:
-                out[name] = np.full_like(p_o, np.nan)
-                continue
-            total = agg["both"]
-            if name == "cohen_kappa":
-                p_e = (agg["row"] * agg["col"]).sum(-1) / total ** 2
-                out[name] = (agg["agree"] / total - p_e) / (1 - p_e)
-            else:
-                p_w = (agg["joint"] * w_matrix).sum(axis=(-2, -1)) / total
-                expected = agg["row"][..., :, None] * agg["col"][..., None, :]
-                p_e = (expected * w_matrix).sum(axis=(-2, -1)) / total ** 2
-                out[name] = (p_w - p_e) / (1 - p_e)
-    return {name: out[name] for name in coefficients}
-
-
-def _alpha_by_level(counts, scores, used, weights, level):
-    """Non-nominal alpha from the ``krippendorff`` package: replicates × groups."""
-    import krippendorff
-
-    n_codes = counts.shape[1]
-    stacked = [counts[:, k] for k in range(n_codes)]
-    out = np.full((len(weights), n_codes + 1), np.nan)
-    for r, w in enumerate(weights):
-        for g in range(n_codes + 1):
-            if g < n_codes:
-                table, times = stacked[g], w
-            else:
-                if not used.any():
-                    continue
-                table = np.concatenate([stacked[k] for k in np.flatnonzero(used)])
-                times = np.tile(w, int(used.sum()))
-            keep = (table.sum(-1) >= 2) & (times > 0)
-            table = np.repeat(table[keep], np.rint(times[keep]).astype(np.int64), axis=0)
-            if len(table) == 0 or (table.sum(0) > 0).sum() < 2:
-                continue
-            out[r, g] = krippendorff.alpha(value_counts=table, value_domain=scores,
-                                           level_of_measurement=level)
-    return out
-
-
 def _patterns(values):
     """One integer per unit, equal for units whose ratings are identical."""
     flat = np.nan_to_num(values.reshape(len(values), -1), nan=-1.0).astype(np.int64)
@@ -787,9 +629,9 @@ def _bootstrap(stats, weight, cluster, counts, names, shapes, q, w_matrix, scale
     chunks = {name: [] for name in coefficients}
     for sums, unit_weights, rows in replicate_sums(stats, weight, cluster, n_boot, rng,
                                                    unit_weights=by_level, pattern=pattern):
-        values = _coefficients(_unflatten(sums, names, shapes), q, coefficients, w_matrix)
+        values = coefficients_from(unflatten(sums, names, shapes), q, coefficients, w_matrix)
         if by_level:
-            values["krippendorff_alpha"] = _alpha_by_level(
+            values["krippendorff_alpha"] = alpha_by_level(
                 counts if rows is None else counts[rows], scale.scores, used, unit_weights,
                 level)
         for name in coefficients:
@@ -797,97 +639,3 @@ def _bootstrap(stats, weight, cluster, counts, names, shapes, q, w_matrix, scale
     return {name: np.concatenate(parts) for name, parts in chunks.items()}
 
 
-def _coders_rating(values, used):
-    """Number of coders with a rating on a pairable unit, per code and pooled."""
-    rated = ~np.isnan(values)                                      # u × coder × code
-    pairable = rated.sum(axis=1) >= 2                              # u × code
-    per_code = (rated & pairable[:, None, :]).any(axis=0)          # coder × code
-    pooled = per_code[:, used].any(axis=1).sum() if used.any() else 0
-    return np.append(per_code.sum(axis=0), pooled).astype(np.int64)
-
-
-def _reasons(values, point, scale, used, coefficients):
-    """Why a coefficient is undefined, per group (NaN where it is defined).
-
-    Each reason is true of the data the coefficient rests on: every rated
-    unit for Fleiss, Brennan-Prediger and Gwet (as irrCAC computes the
-    category shares), the pairable units for Krippendorff's alpha, the units
-    both coders rated for Cohen's kappa.
-    """
-    n_codes = values.shape[2]
-    n_coders = values.shape[1]
-    groups = n_codes + 1
-    coders_rating = _coders_rating(values, used)
-    common = np.full(groups, np.nan, dtype=object)
-    for g in range(groups):
-        if g == n_codes and not used.any():
-            common[g] = "no coder applied any code"
-        elif n_coders < 2:
-            common[g] = f"only {n_coders} coder; agreement needs two or more"
-        elif point["pair"][0][g] == 0:
-            common[g] = "no unit was rated by two or more coders (they share no document)"
-        elif coders_rating[g] < 2:
-            common[g] = "fewer than two coders rated this code"
-    everywhere = point["share"][0]                                 # groups × k, rated units
-
-    def no_variation(g, seen, where):
-        if pd.notna(common[g]) or (seen[g] > 0).sum() >= 2:
-            return common[g]
-        if (everywhere[g] > 0).sum() < 2:
-            return _no_variation(scale, np.argmax(everywhere[g]))
-        return _no_variation(scale, np.argmax(seen[g]), where)
-
-    variation = np.array([no_variation(g, everywhere, "") for g in range(groups)], dtype=object)
-    pairable = np.array([no_variation(g, point["n_k"][0], "units two or more coders rated")
-                         for g in range(groups)], dtype=object)
-    reasons = {}
-    for name in coefficients:
-        if name == "percent_agreement":
-            reasons[name] = common
-        elif name == "percent_agreement_coded":
-            coded = common.copy()
-            for g in range(groups):
-                if pd.isna(coded[g]) and point["pair_coded"][0][g] == 0:
-                    coded[g] = "no coder applied the code to a unit two or more coders rated"
-            reasons[name] = coded
-        elif name in ("cohen_kappa", "weighted_kappa"):
-            cohen = np.full(groups, np.nan, dtype=object)
-            if n_coders != 2:
-                cohen[:] = (f"{'Cohen' if name == 'cohen_kappa' else 'weighted'} kappa needs "
-                            f"exactly two coders, not {n_coders} (pass coders=(a, b) or use "
-                            f"pairs=True)")
-            else:
-                seen = point["row"][0] + point["col"][0]
-                for g in range(groups):
-                    if g == n_codes and not used.any():
-                        cohen[g] = common[g]
-                    elif point["both"][0][g] == 0:
-                        cohen[g] = "no unit was rated by both coders (they share no document)"
-                    else:
-                        cohen[g] = no_variation(g, seen, "units both coders rated")
-            reasons[name] = cohen
-        elif name == "krippendorff_alpha":
-            reasons[name] = pairable
-        else:
-            reasons[name] = variation
-    return reasons
-
-
-def _no_variation(scale, index, where: str = "") -> str:
-    category = scale.label(index)
-    none_applied = index == scale.absent
-    if not where:
-        if none_applied:
-            what = "code" if category == 0 else "variable's codes"
-            return f"no variation: every rating is {_show(category)} (no coder applied the {what})"
-        if category == 1:
-            return "no variation: every rating is 1 (the code is on every unit)"
-        return f"no variation: every rating is {_show(category)}"
-    text = f"no variation on {where}: every rating there is {_show(category)}"
-    if none_applied:
-        return text + " (no coder applied the code there)"
-    return text
-
-
-def _show(category) -> str:
-    return f"{category:g}" if isinstance(category, float) else repr(category)
