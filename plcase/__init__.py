@@ -14,8 +14,8 @@ True
 
 from plcase import config
 from plcase.agreement import (agreement, brennan_prediger, cohen_kappa, confusion,
-                              disagreements, fleiss_kappa, gwet_ac1, krippendorff_alpha,
-                              percent_agreement, units)
+                              disagreements, fleiss_kappa, gwet_ac1, gwet_ac2, krippendorff_alpha,
+                              percent_agreement, unitizing_alpha, units, weighted_kappa)
 from plcase.cases import assign_cases
 from plcase.codebook import read_codebook
 from plcase.context import read_dataset, rollout_table
@@ -52,7 +52,8 @@ __all__ = [
     "cross_val_codings", "human_agreement", "score_labelled_texts", "suggest",
     # agreement
     "units", "agreement", "percent_agreement", "cohen_kappa", "fleiss_kappa",
-    "krippendorff_alpha", "brennan_prediger", "gwet_ac1", "disagreements", "confusion",
+    "krippendorff_alpha", "brennan_prediger", "gwet_ac1", "weighted_kappa", "gwet_ac2",
+    "unitizing_alpha", "disagreements", "confusion",
     # cross-case
     "theme_matrix", "to_long", "framework_matrix", "framework_wide", "cooccurrence",
     "glow_grow", "saturation", "read_recommendations", "recommendations",

@@ -26,6 +26,10 @@ COEFFICIENT_LABELS = {
     "krippendorff_alpha": "Krippendorff's α (nominal)",
     "brennan_prediger": "Brennan–Prediger κ",
     "gwet_ac1": "Gwet's AC1",
+    "weighted_kappa_linear": "Weighted κ (linear)",
+    "weighted_kappa_quadratic": "Weighted κ (quadratic)",
+    "gwet_ac2_linear": "Gwet's AC2 (linear)",
+    "gwet_ac2_quadratic": "Gwet's AC2 (quadratic)",
 }
 
 # Hue order of coder comparisons: strong, colour-blind-safe contrasts first.
