@@ -44,10 +44,12 @@ import datetime as _dt
 import io
 import warnings
 from collections.abc import Mapping
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import regex
 
 from plcase.errors import PlcaseError, PlcaseInputError, PlcaseWarning
 from plcase.io._safe import open_archive
@@ -122,14 +124,8 @@ def read_responses(path: str | Path, text: str | list[str], id: str | None = Non
     meta = list(meta or [])
     if not questions:
         raise PlcaseError("give at least one text column in text=")
-    frame, lines, where = read_table(path, sheet=sheet)
-    columns = list(frame.columns)
-    wanted = questions + meta + ([id] if id is not None else [])
-    missing = [c for c in wanted if c not in columns]
-    if missing:
-        raise PlcaseInputError(f"no column(s) {', '.join(repr(c) for c in missing)}", path=where,
-                               line=1,
-                               hint=f"the columns are {', '.join(repr(c) for c in columns)}")
+    wanted = list(dict.fromkeys(questions + meta + ([id] if id is not None else [])))
+    frame, lines, where = read_table(path, sheet=sheet, columns=wanted)
     ids = _respondent_ids(frame, id, lines, where)
     metadata = _meta_columns(frame, meta, dtype or {}, lines, where)
     codebook = _codebook(codebook)
@@ -144,9 +140,18 @@ def read_responses(path: str | Path, text: str | list[str], id: str | None = Non
                  codebook=codebook, texts=texts, name=name or path.stem)
 
 
-def read_table(path: str | Path, *, sheet: str | int | None = None
-               ) -> tuple[pd.DataFrame, np.ndarray, str]:
+def read_table(path: str | Path, *, sheet: str | int | None = None,
+               columns: list[str] | None = None) -> tuple[pd.DataFrame, np.ndarray, str]:
     """Read a survey table as text, strictly (see the module notes).
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv``, ``.tsv`` or ``.xlsx`` file.
+    sheet : str, int or "all", optional
+        See :func:`read_responses`.
+    columns : list of str, optional
+        Keep only these columns (an error names any that is missing).
 
     Returns
     -------
@@ -170,13 +175,23 @@ def read_table(path: str | Path, *, sheet: str | int | None = None
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_workbook(path, sheet)
+        frame, lines, where = _read_workbook(path, sheet)
+        _check_columns(list(frame.columns), columns, where)
+        return (frame if columns is None else frame[columns]), lines, where
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise PlcaseInputError(f"cannot read the responses: {exc.strerror or exc}", path=path,
                                hint="check the path") from None
-    return _read_csv(data, path, sep="\t" if suffix == ".tsv" else ",")
+    return _read_csv(data, path, sep="\t" if suffix == ".tsv" else ",", columns=columns)
+
+
+def _check_columns(header: list[str], columns: list[str] | None, where) -> None:
+    missing = [c for c in columns or [] if c not in header]
+    if missing:
+        raise PlcaseInputError(f"no column(s) {', '.join(repr(c) for c in missing)}", path=where,
+                               line=1,
+                               hint=f"the columns are {', '.join(repr(c) for c in header)}")
 
 
 # --------------------------------------------------------------------------- CSV
@@ -198,7 +213,8 @@ def _decode(data: bytes, path: Path) -> str:
         return decoded
 
 
-def _read_csv(data: bytes, path: Path, sep: str) -> tuple[pd.DataFrame, np.ndarray, str]:
+def _read_csv(data: bytes, path: Path, sep: str, columns: list[str] | None = None
+              ) -> tuple[pd.DataFrame, np.ndarray, str]:
     decoded = _decode(data, path)
     if "\x00" in decoded:
         line = decoded.count("\n", 0, decoded.index("\x00")) + 1
@@ -207,52 +223,94 @@ def _read_csv(data: bytes, path: Path, sep: str) -> tuple[pd.DataFrame, np.ndarr
     if not decoded.strip():
         raise PlcaseInputError("the file is empty", path=path, line=1,
                                hint="export the survey again with a header row")
-    reader = csv.reader(io.StringIO(decoded, newline=""), delimiter=sep, strict=True)
-    records: list[list[str]] = []
-    lines: list[int] = []
-    header: list[str] | None = None
-    previous = 0
+    # Fast path: parse every record in C, then check; line numbers (needed only to
+    # report a problem) come from a second, line-counting parse.
+    lines = _RecordLines(decoded, sep)
     try:
-        for record in reader:
-            first = previous + 1
-            previous = reader.line_num
-            if not record or (len(record) == 1 and not record[0].strip() and header is not None):
-                continue  # a blank line
-            if header is None:
-                header = _header(record, path, first)
-                continue
-            if len(record) != len(header):
-                raise PlcaseInputError(
-                    f"{len(record)} fields, but the header has {len(header)}", path=path,
-                    line=first, hint="an answer with a comma (or tab) must be in double quotes; "
-                                     "every row needs one field per column")
-            records.append(record)
-            lines.append(first)
+        records = list(csv.reader(io.StringIO(decoded, newline=""), delimiter=sep, strict=True))
     except csv.Error as exc:
-        raise PlcaseInputError(f"malformed CSV: {exc}", path=path, line=previous + 1,
+        raise PlcaseInputError(f"malformed CSV: {exc}", path=path, line=lines.failing(),
                                hint="check quoting: a field in double quotes must end with a "
                                     "double quote, and quotes inside it are doubled") from None
-    if header is None:
+    records = [r for r in records if r and not (len(r) == 1 and not r[0].strip())]
+    if not records:
         raise PlcaseInputError("the file has no header row", path=path, line=1,
                                hint="export the survey again with a header row")
-    if records:
-        columns = list(zip(*records))
-    else:
-        columns = [() for _ in header]
-    frame = pd.DataFrame({name: pd.Series(np.array(values, dtype=object), dtype=object)
-                          for name, values in zip(header, columns)}, columns=header)
-    frame = frame.where(frame != "", None) if len(frame) else frame
-    return frame, np.asarray(lines, dtype=np.int64), str(path)
+    header = _header(records[0], path, lambda: lines[0])
+    body = records[1:]
+    width = len(header)
+    ragged = [i for i, record in enumerate(body) if len(record) != width][:1]
+    if ragged:
+        i = ragged[0]
+        raise PlcaseInputError(
+            f"{len(body[i])} fields, but the header has {width}", path=path, line=lines[i + 1],
+            hint="an answer with a comma (or tab) must be in double quotes; every row needs "
+                 "one field per column")
+    _check_columns(header, columns, path)
+    data = {}
+    for name in (header if columns is None else columns):
+        values = np.empty(len(body), dtype=object)
+        values[:] = list(map(itemgetter(header.index(name)), body))
+        values[values == ""] = None  # only empty cells are missing
+        data[name] = values
+    frame = pd.DataFrame(data, columns=list(data), dtype=object)
+    return frame, lines.skip_header(), str(path)
 
 
-def _header(record: list, where, line: int) -> list[str]:
+class _RecordLines:
+    """Each non-blank CSV record's first line, computed only when a message needs one."""
+
+    def __init__(self, text: str, sep: str, offset: int = 0):
+        self._text, self._sep, self._offset = text, sep, offset
+        self._lines: list[int] | None = None
+
+    def _parse(self) -> list[int]:
+        if self._lines is None:
+            reader = csv.reader(io.StringIO(self._text, newline=""), delimiter=self._sep)
+            lines, previous = [], 0
+            for record in reader:
+                first, previous = previous + 1, reader.line_num
+                if record and not (len(record) == 1 and not record[0].strip()):
+                    lines.append(first)
+            self._lines = lines
+        return self._lines
+
+    def failing(self) -> int:
+        """The line where a strict parse fails."""
+        reader = csv.reader(io.StringIO(self._text, newline=""), delimiter=self._sep,
+                            strict=True)
+        previous = 0
+        try:
+            for _ in reader:
+                previous = reader.line_num
+        except csv.Error:
+            return previous + 1
+        return previous or 1
+
+    def skip_header(self) -> "_RecordLines":
+        lines = _RecordLines(self._text, self._sep, self._offset + 1)
+        lines._lines = self._lines
+        return lines
+
+    def __getitem__(self, index: int) -> int:
+        return self._parse()[index + self._offset]
+
+    def __len__(self) -> int:
+        return len(self._parse()) - self._offset
+
+
+def _header(record: list, where, line) -> list[str]:
+    """Column names, blank ones named ``column_N``; a repeated name is an error.
+
+    ``line`` is the header's line, or a callable giving it (computed only for a message).
+    """
     names = [(str(cell).strip() if cell is not None else "") for cell in record]
     names = [name or f"column_{n}" for n, name in enumerate(names, start=1)]
     seen: dict[str, int] = {}
     for n, name in enumerate(names, start=1):
         if name in seen:
             raise PlcaseInputError(f"column name {name!r} appears twice (columns {seen[name]} and "
-                                   f"{n})", path=where, line=line,
+                                   f"{n})", path=where, line=line() if callable(line) else line,
                                    hint="rename one of them: each column must have its own name")
         seen[name] = n
     return names
@@ -436,23 +494,73 @@ def _fails(value, dtype) -> bool:
 
 def _answers(column: pd.Series) -> np.ndarray:
     """Answers as stripped LF text, ``None`` where blank."""
-    values = column.astype(object)
-    present = values.notna().to_numpy()
-    out = np.full(len(values), None, dtype=object)
-    if present.any():
-        text = pd.Series(values.to_numpy()[present], dtype=object).astype(str)
-        text = text.str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
-        text = text.str.strip()
-        cleaned = text.to_numpy(dtype=object)
-        cleaned[text.to_numpy() == ""] = None
-        out[present] = cleaned
+    values = column.to_numpy(dtype=object)
+    out = np.empty(len(values), dtype=object)
+    out[:] = [_answer(v) for v in values]
     return out
 
 
+def _answer(value) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    text = value if isinstance(value, str) else str(value)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.strip() or None
+
+
+# One character of plcase.segment.word_count's word pattern, with the `regex`
+# engine NLTK compiles it with (its \w also takes combining marks, unlike `re`).
+_WORD_CHAR = regex.compile(r"\w", WORD_TOKENIZER._flags)
+_WORD = regex.compile(WORD_TOKENIZER._pattern, WORD_TOKENIZER._flags)
+_JOINERS = np.array([ord("'"), ord("\u2019"), ord("-")], dtype=np.uint32)
+_ASCII_WORD = np.array([bool(_WORD_CHAR.fullmatch(chr(c))) for c in range(128)] + [False])
+
+
 def _word_counts(texts: np.ndarray) -> np.ndarray:
+    """``plcase.segment.word_count`` of every text, vectorised over code points.
+
+    The word pattern ``\w+(?:['’-]\w+)*`` matches maximal runs of word
+    characters, two runs joined by one apostrophe or hyphen being one word.  So
+    a text's count is its runs of word characters minus its joiners that sit
+    between two word characters.  Texts are joined by NUL (never a word
+    character) and counted with cumulative sums, with no Python loop per text.
+
+    Examples
+    --------
+    >>> _word_counts(np.array(["It's student-driven, mostly.", "", "a--b 3.5"])).tolist()
+    [3, 0, 4]
+    """
     if not len(texts):
         return np.zeros(0, dtype=np.int64)
-    return pd.Series(texts, dtype=object).str.count(WORD_TOKENIZER._pattern).to_numpy(np.int64)
+    corpus = "\x00".join(texts)
+    if corpus.count("\x00") != len(texts) - 1:  # a text holds NUL itself: count one by one
+        return np.fromiter((len(_WORD.findall(t)) for t in texts), dtype=np.int64,
+                           count=len(texts))
+    if corpus.isascii():  # one byte per character: a quarter of the memory
+        points = np.frombuffer(corpus.encode("ascii"), dtype=np.uint8)
+        is_word = _ASCII_WORD[points]
+    else:
+        points = np.frombuffer(corpus.encode("utf-32-le", errors="surrogatepass"),
+                               dtype=np.uint32)
+        is_word = _ASCII_WORD[np.minimum(points, 128)]
+        high = points > 127
+        unique = np.unique(points[high])
+        unique_word = np.array([bool(_WORD_CHAR.fullmatch(chr(c))) for c in unique.tolist()],
+                               dtype=bool)
+        is_word[high] = unique_word[np.searchsorted(unique, points[high])]
+    run_starts = np.flatnonzero(is_word[1:] & ~is_word[:-1]) + 1
+    if len(is_word) and is_word[0]:
+        run_starts = np.append(0, run_starts)
+    middle = is_word[:-2] & is_word[2:]  # characters 1 … n-2 between two word characters
+    joiner = (points[1:-1] == _JOINERS[0]) | (points[1:-1] == _JOINERS[2])
+    if points.dtype == np.uint32:
+        joiner |= points[1:-1] == _JOINERS[1]
+    joins = np.flatnonzero(joiner & middle) + 1
+    separators = np.flatnonzero(points == 0)
+    n = len(texts)
+    return (np.bincount(np.searchsorted(separators, run_starts), minlength=n) -
+            np.bincount(np.searchsorted(separators, joins), minlength=n)).astype(np.int64)
 
 
 def _long(answers: np.ndarray, group: np.ndarray):
@@ -475,8 +583,9 @@ def _long(answers: np.ndarray, group: np.ndarray):
 
 
 def _numbered(prefix: np.ndarray, number: np.ndarray) -> np.ndarray:
-    return (pd.Series(prefix, dtype=object) + ":" +
-            pd.Series(number).astype(str).str.zfill(3)).to_numpy(dtype=object)
+    out = np.empty(len(prefix), dtype=object)
+    out[:] = [f"{p}:{n:03d}" for p, n in zip(prefix.tolist(), number.tolist())]
+    return out
 
 
 def _per_respondent(answers, ids, questions, metadata, path):
@@ -495,9 +604,14 @@ def _per_respondent(answers, ids, questions, metadata, path):
     rows_kept = row[first_index]
     words = np.add.reduceat(_word_counts(texts_flat), first_index) if len(kept) else \
         np.zeros(0, dtype=np.int64)
-    bounds = np.append(first_index, len(kept))
-    texts = {ids[r]: "\n\n".join(texts_flat[a:b]) for r, a, b in
-             zip(rows_kept, bounds[:-1], bounds[1:])}
+    # Every document's text is a slice of all answers joined by blank lines.
+    corpus = "\n\n".join(texts_flat.tolist())
+    global_start = np.cumsum(lengths + 2) - (lengths + 2)
+    last_index = np.append(first_index[1:], len(kept)) - 1
+    texts = dict(zip(ids[rows_kept].tolist(),
+                     map(corpus.__getitem__, map(slice, global_start[first_index].tolist(),
+                                                 (global_start[last_index] +
+                                                  lengths[last_index]).tolist()))))
     documents = pd.DataFrame({
         "doc_id": ids[rows_kept], "source": "survey", "participant": ids[rows_kept],
         **{m: values.iloc[rows_kept].reset_index(drop=True) for m, values in metadata.items()},
