@@ -607,7 +607,7 @@ def _per_respondent(answers, ids, questions, metadata, path):
     # Every document's text is a slice of all answers joined by blank lines.
     corpus = "\n\n".join(texts_flat.tolist())
     global_start = np.cumsum(lengths + 2) - (lengths + 2)
-    last_index = np.append(first_index[1:], len(kept)) - 1
+    last_index = np.append(first_index[1:], len(kept)) - 1 if len(kept) else first_index
     texts = dict(zip(ids[rows_kept].tolist(),
                      map(corpus.__getitem__, map(slice, global_start[first_index].tolist(),
                                                  (global_start[last_index] +
