@@ -173,9 +173,10 @@ def load_yaml(text: str, path: str | Path, *, first_line: int = 1, what: str = "
         line = text.count("\n", 0, text.index("\x00")) + first_line
         raise PlcaseInputError(f"the {what} holds a NUL character", path=path, line=line,
                                hint="the file is damaged or not text; save it again as UTF-8")
-    loader = _StrictLoader(text)
-    loader.first_line = first_line
+    loader = None
     try:
+        loader = _StrictLoader(text)  # refuses control characters here (a ReaderError)
+        loader.first_line = first_line
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -186,6 +187,13 @@ def load_yaml(text: str, path: str | Path, *, first_line: int = 1, what: str = "
         raise PlcaseInputError(f"malformed {what} (not valid YAML): {problem}", path=path,
                                line=None if mark is None else mark.line + first_line,
                                hint=_hint(problem)) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + first_line
+        character = chr(exc.character) if isinstance(exc.character, int) else exc.character
+        raise PlcaseInputError(f"malformed {what}: character {character!r} is not allowed "
+                               "in YAML", path=path, line=line,
+                               hint="remove the control character; save the file as UTF-8 "
+                                    "text") from None
     except yaml.YAMLError as exc:
         raise PlcaseInputError(f"malformed {what}: {exc}", path=path, line=first_line,
                                hint="write one 'field: value' per line") from None
@@ -193,7 +201,8 @@ def load_yaml(text: str, path: str | Path, *, first_line: int = 1, what: str = "
         raise PlcaseInputError(f"malformed {what}: nested too deeply", path=path, line=first_line,
                                hint="write one 'field: value' per line") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _hint(problem: str) -> str:

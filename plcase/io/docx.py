@@ -67,7 +67,13 @@ def read_docx(path: str | Path, codebook: pd.DataFrame | None = None) -> ParsedD
     ('Newell Elementary', 'Interviewer')
     """
     path = Path(path)
-    table_meta, paragraphs = _load(path)
+    try:
+        table_meta, paragraphs = _load(path)
+    except (AttributeError, TypeError, KeyError, IndexError) as exc:
+        # python-docx walks the XML it was given; a damaged part breaks its assumptions.
+        raise PlcaseInputError(f"not a readable Word document ({type(exc).__name__}: {exc})",
+                               path=path, hint="open it in Word and save it again as .docx"
+                               ) from None
     meta = {**table_meta, **read_sidecar(path)}
     text = "\n".join(paragraphs)
     doc_id = str(meta.pop("id", None) or meta.pop("doc_id", None) or path.stem)
