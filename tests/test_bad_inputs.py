@@ -95,6 +95,21 @@ def _formula(book):
     sheet.append(["A2", "Good"])
 
 
+def _patched_sheet(old: bytes, new: bytes) -> bytes:
+    data = _xlsx_bytes(lambda book: (book.active.append(["id", "q1"]),
+                                     book.active.append(["A1", "x"])))
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename.endswith("sheet1.xml"):
+                assert old in content
+                content = content.replace(old, new)
+            target.writestr(info.filename, content)
+    return out.getvalue()
+
+
 def _damaged_xlsx() -> bytes:
     data = _xlsx_bytes(lambda book: book.active.append(["id", "q1"]))
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -251,6 +266,14 @@ REFUSED = {
                         r"not a readable Excel workbook"),
     "xlsx-truncated": Bad({"s.xlsx": _xlsx_bytes(_two_sheets)[:900]}, "xlsx1", "s.xlsx", None,
                           r"not a readable Excel workbook"),
+    "xlsx-merge-bomb": Bad({"s.xlsx": _patched_sheet(
+        b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="A1:XFD1048576"/>'
+                         b"</mergeCells>")}, "xlsx1", "s.xlsx", None,
+        r"merged cells of xl/worksheets/sheet1.xml cover more than"),
+    "xlsx-stray-far-cell": Bad({"s.xlsx": _patched_sheet(
+        b"</row></sheetData>", b'</row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x'
+                               b"</t></is></c></row></sheetData>")}, "xlsx1", "s.xlsx", None,
+        r"spans 1,048,576 rows"),
     "xlsx-no-such-sheet": Bad({"s.xlsx": _xlsx_bytes(_two_sheets)}, "xlsx-east", "s.xlsx", None,
                               r"no sheet 'East'.*'North', 'South'"),
     # --- codings.csv

@@ -42,6 +42,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
+import re
 import warnings
 from collections.abc import Mapping
 from operator import itemgetter
@@ -319,13 +320,18 @@ def _header(record: list, where, line) -> list[str]:
 # --------------------------------------------------------------------------- Excel
 
 def _read_workbook(path: Path, sheet) -> tuple[pd.DataFrame, np.ndarray, str]:
-    with open_archive(path, what="Excel workbook"):
-        pass  # vetted for zip bombs and unsafe paths before openpyxl opens it
+    # Vetted for zip bombs and unsafe paths before openpyxl opens it; merged ranges are
+    # checked too, as openpyxl makes one object per merged cell (A1:XFD1048576 is 17e9).
+    with open_archive(path, what="Excel workbook") as archive:
+        for member in archive.names():
+            if member.lower().startswith("xl/worksheets/") and member.lower().endswith(".xml"):
+                _check_merged(archive.read(member), path, member)
     values_book = _open_workbook(path, data_only=True)
     formula_book = _open_workbook(path, data_only=False)
     try:
         names = values_book.sheetnames
-        filled = [n for n in names if _has_data(values_book[n]) or _has_data(formula_book[n])]
+        filled = [n for n in names
+                  if _has_data(values_book[n], path) or _has_data(formula_book[n], path)]
         if sheet is None:
             if len(filled) > 1:
                 raise PlcaseInputError(
@@ -370,6 +376,30 @@ def _read_workbook(path: Path, sheet) -> tuple[pd.DataFrame, np.ndarray, str]:
     return frame, np.concatenate([lines for _, lines, _ in parts]), str(path)
 
 
+#: Most cells all merged ranges of one sheet may cover.
+MAX_MERGED_CELLS = 1_000_000
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Za-z]{1,3})(\d{1,7}):([A-Za-z]{1,3})(\d{1,7})"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+def _check_merged(xml: bytes, path: Path, member: str) -> None:
+    total = 0
+    for first_col, first_row, last_col, last_row in _MERGE.findall(xml):
+        rows = abs(int(last_row) - int(first_row)) + 1
+        columns = abs(_column_number(last_col) - _column_number(first_col)) + 1
+        total += rows * columns
+        if total > MAX_MERGED_CELLS:
+            raise PlcaseInputError(f"merged cells of {member} cover more than "
+                                   f"{MAX_MERGED_CELLS:,} cells", path=path,
+                                   hint="unmerge the cells in Excel and save again")
+
+
 def _open_workbook(path: Path, data_only: bool):
     import openpyxl
 
@@ -383,7 +413,16 @@ def _open_workbook(path: Path, data_only: bool):
                                ) from None
 
 
-def _has_data(sheet) -> bool:
+#: Largest sheet rectangle (rows × columns) read: a lone cell at XFD1048576 would make 17e9.
+MAX_SHEET_CELLS = 50_000_000
+
+
+def _has_data(sheet, path) -> bool:
+    if sheet.max_row * sheet.max_column > MAX_SHEET_CELLS:
+        raise PlcaseInputError(f"sheet {sheet.title!r} spans {sheet.max_row:,} rows × "
+                               f"{sheet.max_column:,} columns, more than {MAX_SHEET_CELLS:,} "
+                               "cells", path=path,
+                               hint="delete the stray cells far from the table and save again")
     return any(cell is not None and cell != "" for row in sheet.iter_rows(values_only=True)
                for cell in row)
 
@@ -393,9 +432,8 @@ def _sheet_table(values, formulas, where: str) -> tuple[pd.DataFrame, np.ndarray
     for merged in values.merged_cells.ranges:
         top = grid[merged.min_row - 1][merged.min_col - 1] if merged.min_row <= len(grid) else None
         for r in range(merged.min_row, min(merged.max_row, len(grid)) + 1):
-            for c in range(merged.min_col, merged.max_col + 1):
-                if c - 1 < len(grid[r - 1]):
-                    grid[r - 1][c - 1] = top
+            for c in range(merged.min_col, min(merged.max_col, len(grid[r - 1])) + 1):
+                grid[r - 1][c - 1] = top
     for row in formulas.iter_rows():
         for cell in row:
             if getattr(cell, "data_type", None) == "f" and \
