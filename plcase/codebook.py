@@ -74,7 +74,7 @@ def codebook_frame(entries: list[dict], path: str | Path | None = None) -> pd.Da
             raise PlcaseInputError(f"codebook entry {number} has a {type(entry['code']).__name__} "
                                    "as its code", path=path, line=line,
                                    hint="give every entry a 'code: short_name'")
-        code = str(entry["code"]).strip()
+        code = str(entry["code"])  # as written: REFI-QDA code names may carry spaces
         if code in seen:
             raise PlcaseInputError(f"code {code!r} is defined twice (first at line {seen[code]})",
                                    path=path, line=line, hint="merge or rename one of them")
