@@ -421,9 +421,10 @@ def test_survey_blank_lines_na_and_quotes_recovered_exactly(tmp_path):
     assert study.texts == {"A1": 'Yes, and "no"\n\nNA', "A2": "line one\nline two\n\nNone"}
 
 
-def test_survey_utf16_is_read(tmp_path):
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_survey_utf16_is_read(tmp_path, encoding):
     path = tmp_path / "s.csv"
-    path.write_bytes(SURVEY.encode("utf-16"))
+    path.write_bytes(SURVEY.encode(encoding))
     study = read_responses(path, text=["q1", "q2"], id="id", meta=["school"])
     assert study.passages["text"].tolist() == ["Fine", "More time", "Good"]
 

@@ -204,6 +204,18 @@ def _decode(data: bytes, path: Path) -> str:
         except UnicodeDecodeError:
             raise PlcaseInputError("the file starts like UTF-16 text but is not", path=path,
                                    line=1, hint="save it again as 'CSV UTF-8'") from None
+    sample = data[:4096]
+    if len(sample) >= 4 and b"\x00" in sample:
+        # UTF-16 without a byte-order mark (Notepad's "Unicode"): every other byte of
+        # ASCII text is zero.  Read it as such rather than refuse a NUL character.
+        for encoding, zeros in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+            if zeros.count(0) >= 0.9 * len(zeros):
+                try:
+                    return data.decode(encoding)
+                except UnicodeDecodeError:
+                    raise PlcaseInputError(f"the file looks like {encoding.upper()} text but "
+                                           "is not", path=path, line=1,
+                                           hint="save it again as 'CSV UTF-8'") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
