@@ -22,9 +22,10 @@ are left out.
 **Reading rules** (every departure is a :class:`~plcase.errors.PlcaseInputError`
 naming the file and line, never a silent guess):
 
-* CSV files are read as UTF-8 (with or without BOM); a file that is not UTF-8
-  is read as Windows-1252 (Excel's "CSV" on Windows) with a
-  :class:`~plcase.errors.PlcaseWarning`.  Cells such as ``NA`` or ``None``
+* CSV files are read as UTF-8 (with or without BOM) or UTF-16 (Notepad's
+  "Unicode", with or without BOM); a file that is not UTF-8 is read as
+  Windows-1252 (Excel's "CSV" on Windows) with a
+  :class:`~plcase.errors.PlcaseWarning`.  A NUL character is an error.  Cells such as ``NA`` or ``None``
   are answers, not missing values; only empty cells are missing.
 * Every row must have as many fields as the header: an answer with an
   unquoted comma would otherwise shift the answers under the wrong
