@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: all report test lab clean venv benchmark
+.PHONY: all report test fuzz lab clean venv benchmark
 
 all: report
 
@@ -29,6 +29,11 @@ test: $(INSTALLED)
 	$(BIN)/python -m pytest tests plcase notebooks \
 		--doctest-modules --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+## fuzz: property-based tests of every reader, 1,000+ seeded-at-random cases each
+## (`make test` runs the same tests with a small, derandomized set)
+fuzz: $(INSTALLED)
+	PLCASE_FUZZ=ci $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider -q
 
 ## lab: JupyterLab on the project's environment, notebooks/ open
 lab: $(INSTALLED)

@@ -22,11 +22,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from plcase import config
-from plcase.codebook import _LineLoader
 from plcase.errors import PlcaseError, PlcaseInputError
+from plcase.io._yaml import load_yaml
 from plcase.matrix import QUOTE_CHARS, _check_coder, _rank_quotes, _valenced, coded_passages
 from plcase.schema import SOURCES
 
@@ -106,13 +105,7 @@ def read_recommendations(path: str | Path, codes=None) -> pd.DataFrame:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PlcaseInputError("no such recommendations file", path=path) from None
-    try:
-        data = yaml.load(text, Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise PlcaseInputError(f"not valid YAML: {getattr(exc, 'problem', exc)}", path=path,
-                               line=None if mark is None else mark.line + 1,
-                               hint="check indentation and quoting") from None
+    data = load_yaml(text, path, what="recommendations file")
     if not isinstance(data, dict) or not isinstance(data.get("recommendations"), list):
         raise PlcaseInputError("the file needs a top-level list 'recommendations:'", path=path,
                                line=1, hint="see interviews/recommendations.yml for the layout")
@@ -122,7 +115,7 @@ def read_recommendations(path: str | Path, codes=None) -> pd.DataFrame:
         if not isinstance(entry, dict):
             raise PlcaseInputError(f"entry {k} is not a mapping", path=path,
                                    hint="each entry needs id, recommendation, codes, rationale")
-        line = entry.pop("__line__", None)
+        line = entry.line
         name = f"entry {k}" + (f" ({entry['recommendation']!r})"
                                if isinstance(entry.get("recommendation"), str) else "")
         missing = [f for f in _FIELDS if entry.get(f) in (None, "", [])]
@@ -130,6 +123,8 @@ def read_recommendations(path: str | Path, codes=None) -> pd.DataFrame:
             raise PlcaseInputError(f"{name} lacks {', '.join(repr(f) for f in missing)}",
                                    path=path, line=line,
                                    hint="each entry needs id, recommendation, codes, rationale")
+        if isinstance(entry["id"], str) and entry["id"].strip().isdecimal():
+            entry["id"] = int(entry["id"])  # the strict YAML loader gives text; ids are numbers
         if not isinstance(entry["id"], int) or isinstance(entry["id"], bool):
             raise PlcaseInputError(f"{name} has id {entry['id']!r}; ids are whole numbers",
                                    path=path, line=line)

@@ -191,6 +191,9 @@ def locate_passages(codings: pd.DataFrame, passages: pd.DataFrame) -> pd.DataFra
     """
     codings = codings.copy()
     ids = np.full(len(codings), None, dtype=object)
+    if codings.empty:  # nothing to locate: skip grouping every document's passages
+        codings["passage_id"] = ids
+        return codings
     by_doc = {d: g.sort_values("start") for d, g in passages.groupby("doc_id", sort=False)}
     for i, (doc, start, end) in enumerate(zip(codings["doc_id"], codings["start"], codings["end"])):
         group = by_doc.get(doc)

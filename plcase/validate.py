@@ -40,7 +40,7 @@ def lint_study(path: str | Path) -> pd.DataFrame:
     True
     """
     from plcase.codebook import read_codebook
-    from plcase.io import _find_codebook, _skipped, reader_for, reader_for_project
+    from plcase.io import NOT_DOCUMENTS, _find_codebook, _skipped, reader_for, reader_for_project
     from plcase.io.standoff import read_codings_csv
 
     root = Path(path)
@@ -62,6 +62,15 @@ def lint_study(path: str | Path) -> pd.DataFrame:
             except PlcaseError as exc:
                 record(exc, file)
                 return None
+            except RecursionError:
+                record(PlcaseInputError("nested too deeply to read", path=file,
+                                        hint="the file is damaged or crafted"), file)
+                return None
+            except Exception as exc:  # noqa: BLE001 - a linter reports, it never crashes
+                record(PlcaseInputError(f"cannot be read ({type(exc).__name__}: {exc})",
+                                        path=file, hint="this is a plcase bug or a damaged "
+                                                        "file; please report it"), file)
+                return None
             finally:
                 for w in caught:
                     problems.append({"path": str(file), "line": None, "severity": "warning",
@@ -78,12 +87,33 @@ def lint_study(path: str | Path) -> pd.DataFrame:
         return pd.DataFrame([{"path": str(root), "line": None, "severity": "error",
                               "message": "no such study folder", "hint": None}], columns=_COLUMNS)
     codebook_path = run(root, _find_codebook, root)
-    codebook = run(codebook_path, read_codebook, codebook_path) if codebook_path else None
+    codebook = None
+    if codebook_path is not None:
+        if codebook_path.suffix.lower() == ".qdc":
+            from plcase.io.qdpx import read_qdc
+            codebook = run(codebook_path, read_qdc, codebook_path)
+        else:
+            codebook = run(codebook_path, read_codebook, codebook_path)
     texts: dict[str, str] = {}
     origin: dict[str, Path] = {}
-    for file in sorted(p for p in root.rglob("*") if p.is_file() and not _skipped(p, root)):
+    for file in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = file.relative_to(root)
+        if any(part.startswith((".", "_")) for part in rel.parts) or \
+                file.name.lower() in NOT_DOCUMENTS:
+            continue
+        if file.suffix.lower() == ".qdpx":
+            run(file, _skipped, file, root)  # its warning: not merged into the folder's study
+            continue
         reader = reader_for(file)
         if reader is None:
+            if file.suffix.lower() in (".yml", ".yaml"):
+                _check_yaml_file(file, root, problems, run)
+            else:
+                problems.append({"path": str(file), "line": None, "severity": "warning",
+                                 "message": "not read: plcase has no reader for "
+                                            f"{file.suffix or 'files without a suffix'}",
+                                 "hint": "convert it to .txt, .docx, .vtt or .srt, or move it "
+                                         "out of the study folder"})
             continue
         doc = run(file, reader, file, codebook)
         if doc is None:
@@ -100,6 +130,33 @@ def lint_study(path: str | Path) -> pd.DataFrame:
         codes = None if codebook is None else set(codebook["code"])
         run(standoff, read_codings_csv, standoff, texts, codes,
             lambda exc: record(exc, standoff))
+    for name in ("study.yml", "study.yaml", "recommendations.yml", "recommendations.yaml"):
+        if (root / name).is_file():
+            run(root / name, _load_yaml_file, root / name)
     frame = pd.DataFrame(problems, columns=_COLUMNS)
     frame["line"] = frame["line"].astype("Int64")
     return frame
+
+
+def _load_yaml_file(path: Path):
+    from plcase.io._text import read_text
+    from plcase.io._yaml import load_yaml
+
+    return load_yaml(read_text(path), path)
+
+
+def _check_yaml_file(file: Path, root: Path, problems: list, run) -> None:
+    """A ``.yml`` in the folder: a sidecar needs its document; it must parse."""
+    from plcase.io import READERS
+
+    if file.parent == root and file.name.lower() in ("study.yml", "study.yaml",
+                                                     "recommendations.yml",
+                                                     "recommendations.yaml",
+                                                     "codebook.yml", "codebook.yaml"):
+        return
+    if not any(file.with_suffix(suffix).is_file() for suffix in READERS if suffix not in
+               (".txt", ".md")):
+        problems.append({"path": str(file), "line": None, "severity": "warning",
+                         "message": "metadata file without a document beside it (not read)",
+                         "hint": f"name it after its .docx/.vtt/.srt ({file.stem}.docx …)"})
+        run(file, _load_yaml_file, file)

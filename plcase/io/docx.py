@@ -41,13 +41,14 @@ from collections.abc import Collection
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from plcase.errors import PlcaseInputError
 from plcase.io import ParsedDocument
 from plcase.io._safe import open_archive, parse_xml
 from plcase.io._speakers import is_notes, line_label, speaker_labels, speaker_names
 from plcase.io._text import decode_text
+from plcase.io._yaml import load_yaml
+from plcase.io.metadata import check_metadata
 from plcase.schema import DOCUMENT_COLUMNS, PASSAGE_COLUMNS
 
 __all__ = ["read_docx", "read_sidecar", "turns_frame"]
@@ -101,7 +102,13 @@ def read_docx(path: str | Path, codebook: pd.DataFrame | None = None) -> ParsedD
     ('Newell Elementary', 'Interviewer')
     """
     path = Path(path)
-    table_meta, blocks = _load(path)
+    try:
+        table_meta, blocks = _load(path)
+    except (AttributeError, TypeError, KeyError, IndexError) as exc:
+        # python-docx walks the XML it was given; a damaged part breaks its assumptions.
+        raise PlcaseInputError(f"not a readable Word document ({type(exc).__name__}: {exc})",
+                               path=path, hint="open it in Word and save it again as .docx"
+                               ) from None
     meta = {**table_meta, **read_sidecar(path)}
     doc_id = str(meta.pop("id", None) or meta.pop("doc_id", None) or path.stem)
     text, passages = _passages(blocks, doc_id, names=speaker_names(meta), notes=is_notes(meta))
@@ -368,25 +375,22 @@ def read_sidecar(path: str | Path) -> dict:
             break
     else:
         return {}
-    try:
-        data = yaml.safe_load(decode_text(sidecar.read_bytes(), sidecar))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise PlcaseInputError(f"malformed metadata: {getattr(exc, 'problem', None) or exc}",
-                               path=sidecar, line=None if mark is None else mark.line + 1,
-                               hint="write one 'field: value' per line") from None
+    data = load_yaml(decode_text(sidecar.read_bytes(), sidecar), sidecar, what="metadata")
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise PlcaseInputError("metadata must be 'field: value' lines", path=sidecar, line=1,
                                hint="write one 'field: value' per line")
-    meta = {}
-    for key, value in data.items():
-        key = _field(str(key))
-        if value is not None and not isinstance(value, (bool, int, float, str)):
-            value = str(value)  # dates and the like, as ISO text
-        meta[key] = value
-    return meta
+    fields = {}
+    for key in data:
+        name = _field(str(key))
+        if name in fields:
+            raise PlcaseInputError(f"field {name!r} is given twice (as {fields[name]!r} and "
+                                   f"{key!r})", path=sidecar, line=data.line_of(key),
+                                   hint="give each field once")
+        fields[name] = key
+    return check_metadata({name: data[key] for name, key in fields.items()}, sidecar,
+                          line_of=lambda name: data.line_of(fields[name]))
 
 
 def turns_frame(text: str, doc_id: str, *, names: Collection[str] = (),

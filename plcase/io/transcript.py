@@ -34,12 +34,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from plcase.errors import PlcaseInputError
 from plcase.io._speakers import is_notes, line_label, speaker_labels, speaker_names
 from plcase.io._text import decode_text
-from plcase.schema import PASSAGE_COLUMNS, ROLES, SOURCES, coding_frame
+from plcase.io._yaml import load_yaml
+from plcase.io.metadata import check_metadata
+from plcase.schema import PASSAGE_COLUMNS, coding_frame
 from plcase.segment import word_count
 
 __all__ = ["parse_transcript", "read_transcript", "split_passages", "REQUIRED_FIELDS",
@@ -156,43 +157,14 @@ def _split_front_matter(raw: str, path) -> tuple[dict, str, int]:
     except StopIteration:
         raise PlcaseInputError("the front matter is never closed", path=path, line=1,
                                hint="add a line '---' after the metadata") from None
-    try:
-        meta = yaml.safe_load("\n".join(lines[1:close])) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = 2 + (mark.line if mark is not None else 0)
-        raise PlcaseInputError(f"malformed front matter: {getattr(exc, 'problem', None) or exc}",
-                               path=path, line=line,
-                               hint="each line must be 'field: value'; quote values containing ':'"
-                               ) from None
-    if not isinstance(meta, dict):
+    data = load_yaml("\n".join(lines[1:close]), path, first_line=2, what="front matter")
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
         raise PlcaseInputError("malformed front matter: expected 'field: value' lines", path=path,
                                line=2, hint="write one 'field: value' per line between the --- lines")
-
-    def field_line(name: str) -> int:
-        for i in range(1, close):
-            if re.match(rf"\s*{re.escape(name)}\s*:", lines[i]):
-                return i + 1
-        return 1
-
-    for name in REQUIRED_FIELDS:
-        if meta.get(name) in (None, ""):
-            raise PlcaseInputError(f"missing required field '{name}' in the front matter", path=path,
-                                   line=close + 1,
-                                   hint=f"add '{name}: …' between the --- lines "
-                                        f"(required: {', '.join(REQUIRED_FIELDS)})")
-    for name, allowed in (("source", SOURCES), ("role", ROLES)):
-        if meta[name] not in allowed:
-            raise PlcaseInputError(f"unknown {name} {meta[name]!r}", path=path, line=field_line(name),
-                                   hint=f"use one of {', '.join(allowed)}")
-    meta = {("doc_id" if k == "id" else str(k)): v for k, v in meta.items()}
-    for key, value in list(meta.items()):
-        if key == "synthetic":
-            meta[key] = bool(value)
-        elif value is not None and not isinstance(value, (bool, int, float, str)):
-            meta[key] = str(value)  # dates and the like, as ISO text
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            meta[key] = str(value)
+    meta = check_metadata(data, path, required=REQUIRED_FIELDS, missing_line=close + 1)
+    meta = {("doc_id" if k == "id" else k): v for k, v in meta.items()}
     meta.setdefault("synthetic", False)
     body_start = sum(len(line) + 1 for line in lines[: close + 1])
     return meta, raw[body_start:], close + 2
