@@ -1,0 +1,59 @@
+"""Progress bars for long steps (tqdm), off wherever output is compared or logged.
+
+A bar is shown when ``progress=True`` is passed, or when ``progress`` is left
+at ``None`` and all of these hold: the environment variable ``PLCASE_PROGRESS``
+is not ``0`` (``1`` forces bars on), standard error is a terminal, and the
+code does not run under pytest or nbval (whose compared outputs must not
+change). Bars go to standard error, never into a returned frame.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+
+from tqdm.auto import tqdm
+
+__all__ = ["progress_enabled", "progress_bar"]
+
+
+def progress_enabled(progress: bool | None = None) -> bool:
+    """Whether to show a progress bar (see the module notes).
+
+    Examples
+    --------
+    >>> progress_enabled(False)
+    False
+    >>> progress_enabled()  # under pytest: off
+    False
+    """
+    if progress is not None:
+        return bool(progress)
+    setting = os.environ.get("PLCASE_PROGRESS", "").strip().lower()
+    if setting in ("0", "false", "no", "off"):
+        return False
+    if setting in ("1", "true", "yes", "on"):
+        return True
+    if "PYTEST_CURRENT_TEST" in os.environ or "pytest" in sys.modules:
+        return False
+    stream = sys.stderr
+    return bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
+
+
+def progress_bar(batches: Iterable[tuple[int, int]], total: int, desc: str,
+                 progress: bool | None = None):
+    """Yield ``(lo, hi)`` batches, advancing a tqdm bar by ``hi - lo`` passages.
+
+    Examples
+    --------
+    >>> list(progress_bar([(0, 2), (2, 3)], 3, "demo", progress=False))
+    [(0, 2), (2, 3)]
+    """
+    if not progress_enabled(progress):
+        yield from batches
+        return
+    with tqdm(total=total, desc=desc, unit="passage", file=sys.stderr) as bar:
+        for lo, hi in batches:
+            yield lo, hi
+            bar.update(hi - lo)
