@@ -52,8 +52,8 @@ def tag_frame(tagger, frame, text: str = "text", *, score_suffix: str = "_score"
     >>> rules = plcase.RuleTagger(plcase.read_sample().codebook).fit()
     >>> answers = pd.DataFrame({"id": [1, 2], "text": ["Our coach models a lesson.", None]})
     >>> tagged = tag_frame(rules, answers)
-    >>> tagged[["id", "embedded_pd", "embedded_pd_score"]].values.tolist()
-    [[1, 1, 0.5], [2, 0, 0.0]]
+    >>> tagged["embedded_pd"].tolist(), tagged["embedded_pd_score"].tolist()
+    ([1, 0], [0.75, 0.0])
     """
     check_is_fitted(tagger)
     if text not in frame.columns:
