@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from itertools import chain
 from functools import lru_cache
 
 import numpy as np
@@ -271,13 +272,77 @@ class RuleTagger(BaseEstimator):
                     yield code, term, i, i + n - 1, negated
 
     def _counts(self, texts: list[str]) -> np.ndarray:
+        """Non-negated hits per passage and code: :meth:`_hits` over all passages
+        at once.
+
+        Every text is tokenised once; each distinct token is looked up once
+        (stem, negation, clause break, the codes whose keywords it is); the
+        negation guard is one pass over the flat token array (the position of
+        the latest negation, clause break or passage start before each
+        token); only the few tokens that start a phrase are checked one by one.
+        """
         counts = np.zeros((len(texts), len(self.classes_)), dtype=np.int32)
-        for row, text in enumerate(texts):
-            tokens = _TOKEN.findall(text.lower())
-            for code, _, _, _, negated in self._hits(tokens):
-                if not negated:
-                    counts[row, code] += 1
+        tokens = [_TOKEN.findall(text.lower()) for text in texts]
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        total = int(lengths.sum())
+        if total == 0:
+            return counts
+        ids, vocabulary = pd.factorize(np.fromiter(chain.from_iterable(tokens), dtype=object,
+                                                   count=total))
+        brk, neg, stems, word_hits, starts_phrase = self._lexicon(vocabulary)
+        row = np.repeat(np.arange(len(texts)), lengths)
+        first = np.cumsum(lengths) - lengths
+        position = np.arange(total)
+        is_neg, is_brk = neg[ids], brk[ids]
+        event = is_neg | is_brk
+        event[first[lengths > 0]] = True
+        last = np.maximum.accumulate(np.where(event, position, 0))
+        distance = position - last
+        negated = is_neg[last] & (distance > 0) & (distance <= self.negation_window)
+        plain = ~(is_neg | is_brk)
+        keep = np.flatnonzero(plain & ~negated)
+        occurrences = sparse.csr_matrix((np.ones(len(keep), dtype=np.int32),
+                                         (row[keep], ids[keep])),
+                                        shape=(len(texts), len(vocabulary)))
+        counts += (occurrences @ word_hits).toarray().astype(np.int32)
+        end = first + lengths
+        for i in np.flatnonzero(plain & ~negated & starts_phrase[ids]):
+            r = row[i]
+            for phrase, code, _ in self._phrases[stems[ids[i]]]:
+                n = len(phrase)
+                if i + n <= end[r] and all(stems[ids[i + k]] == phrase[k] for k in range(1, n)):
+                    counts[r, code] += 1
         return counts
+
+    def _lexicon(self, vocabulary):
+        """Per distinct token: clause break?, negation?, stem, keyword hits per
+        code (a sparse token × code matrix), starts a phrase?"""
+        words, phrases = self._words, self._phrases
+        n = len(vocabulary)
+        brk = np.zeros(n, dtype=bool)
+        neg = np.zeros(n, dtype=bool)
+        starts_phrase = np.zeros(n, dtype=bool)
+        stems = np.empty(n, dtype=object)
+        rows, cols = [], []
+        for u, tok in enumerate(vocabulary):
+            s = stems[u] = stem(tok)
+            if tok in _CLAUSE_BREAK:
+                brk[u] = True
+                continue
+            if _is_negation(tok):
+                neg[u] = True
+                continue
+            hits = words.get(s, ())
+            if s not in words and len(tok) > 3 and tok.endswith("s"):
+                # Snowball keeps a plural whose stem lacks a vowel ("plcs"); try the singular.
+                hits = words.get(stem(tok[:-1]), ())
+            for code, _ in hits:
+                rows.append(u)
+                cols.append(code)
+            starts_phrase[u] = s in phrases
+        word_hits = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)),
+                                      shape=(n, len(self.classes_)))
+        return brk, neg, stems, word_hits, starts_phrase
 
     def decision_function(self, X) -> np.ndarray:
         """Number of non-negated hits of each code in each passage."""

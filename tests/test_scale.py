@@ -20,7 +20,7 @@ from plcase.errors import PlcaseError
 from plcase.evaluate import training_set
 from plcase.progress import progress_bar, progress_enabled
 from plcase.study import Study, locate_passages
-from plcase.taggers import ModelTagger, RuleTagger, WordCharGrams, _plain_words
+from plcase.taggers import _TOKEN, ModelTagger, RuleTagger, WordCharGrams, _plain_words
 
 
 @pytest.fixture(scope="module")
@@ -206,3 +206,25 @@ def test_progress_is_off_under_tests_and_switchable(monkeypatch, capsys):
     assert list(progress_bar([(0, 5), (5, 9)], 9, "tagging", progress=True)) == [(0, 5), (5, 9)]
     out, err = capsys.readouterr()
     assert out == "" and "tagging" in err and "9/9" in err
+
+
+def test_rule_counts_equal_the_token_by_token_matcher(sample):
+    """The array matcher counts exactly the hits :meth:`RuleTagger.explain` walks."""
+    texts = sample.passages["text"].tolist() + [
+        "", "Not coaching. Coaching!", "never, coach", "We don't have a coach or a PLC",
+        "no no no coach coach", "not really student-driven, but student driven now",
+        "PLCs and plcs", "coach", "Not", "growth mindset growth", "isn't the peer observation",
+        "Honestly, we never fail forward; we fail forward.",
+    ]
+    texts += make_district_survey(2000, 5, codebook=sample.codebook)[
+        list(DISTRICT_QUESTIONS)].stack().tolist()
+    for window in (0, 1, 3):
+        rules = RuleTagger(sample.codebook, negation_window=window,
+                           codes=sample.codebook["code"].tolist()).fit()
+        reference = np.zeros((len(texts), len(rules.classes_)), dtype=np.int32)
+        for row, text in enumerate(texts):
+            for code, _, _, _, negated in rules._hits(_TOKEN.findall(text.lower())):
+                reference[row, code] += not negated
+        counts = rules._counts(texts)
+        np.testing.assert_array_equal(counts, reference)
+        assert reference.sum() > 500
