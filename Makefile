@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: all report test lab clean venv benchmark
+.PHONY: all report test lab clean venv benchmark bench
 
 all: report
 
@@ -34,8 +34,13 @@ test: $(INSTALLED)
 lab: $(INSTALLED)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
-benchmark: $(INSTALLED)
+## bench: every benchmark (not part of make test); writes benchmarks/RESULTS.md
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/bench_district.py
 	$(BIN)/python benchmarks/bench_taggers.py
+	$(BIN)/python benchmarks/agreement_units.py
+
+benchmark: bench
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache

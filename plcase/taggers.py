@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from itertools import chain
 from functools import lru_cache
 
 import numpy as np
@@ -50,6 +49,9 @@ __all__ = ["RuleTagger", "ModelTagger", "tokenize", "stem"]
 # a comma, a full stop or a dash ("No, the kids pick their own station").
 _TOKEN = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)*|[.,;:!?()\u2013\u2014\"]")
 _CLAUSE_BREAK = frozenset(".,;:!?()\u2013\u2014\"")
+# Joins passages for one regex pass in RuleTagger._counts; a clause break there.
+_SEPARATOR = "\x01"
+_TOKEN_OR_SEPARATOR = re.compile(_TOKEN.pattern + "|" + _SEPARATOR)
 _NEGATIONS = frozenset({
     "not", "no", "never", "nobody", "none", "nothing", "neither", "nor", "without",
     "hardly", "barely", "rarely", "seldom", "cannot", "lack", "lacks", "lacking",
@@ -88,6 +90,12 @@ def tokenize(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(text.lower()) if t[0] not in _CLAUSE_BREAK]
 
 
+def _index_of(vocabulary, token: str) -> int:
+    """Position of ``token`` in a factorized vocabulary, or -1."""
+    found = np.flatnonzero(np.asarray(vocabulary, dtype=object) == token)
+    return int(found[0]) if len(found) else -1
+
+
 def _is_negation(token: str) -> bool:
     return token in _NEGATIONS or token.endswith(("n't", "n\u2019t"))
 
@@ -116,6 +124,8 @@ def _check_texts(X, what: str = "X") -> list[str]:
         raise PlcaseError(f"{what} must be a sequence of passage texts, not one string; "
                           f"wrap it in a list: [{X[:30]!r}]")
     texts = list(X)
+    if set(map(type, texts)) <= {str}:  # the common case, checked at C speed
+        return texts
     bad = [i for i, t in enumerate(texts) if not isinstance(t, str)]
     if bad:
         raise PlcaseError(f"{what} must hold passage texts (str); item {bad[0]} is "
@@ -282,37 +292,52 @@ class RuleTagger(BaseEstimator):
         token); only the few tokens that start a phrase are checked one by one.
         """
         counts = np.zeros((len(texts), len(self.classes_)), dtype=np.int32)
-        tokens = [_TOKEN.findall(text.lower()) for text in texts]
-        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-        total = int(lengths.sum())
-        if total == 0:
+        if not texts:
             return counts
-        ids, vocabulary = pd.factorize(np.fromiter(chain.from_iterable(tokens), dtype=object,
-                                                   count=total))
+        # One regex pass over all passages joined by a separator token (a
+        # clause break, so neither negations nor phrases reach across passages).
+        joined = _SEPARATOR.join(texts)
+        if joined.count(_SEPARATOR) != len(texts) - 1:
+            joined = _SEPARATOR.join(t.replace(_SEPARATOR, " ") for t in texts)
+        flat = _TOKEN_OR_SEPARATOR.findall(joined.lower())
+        total = len(flat)
+        ids, vocabulary = pd.factorize(np.array(flat, dtype=object))
         brk, neg, stems, word_hits, starts_phrase = self._lexicon(vocabulary)
-        row = np.repeat(np.arange(len(texts)), lengths)
-        first = np.cumsum(lengths) - lengths
-        position = np.arange(total)
         is_neg, is_brk = neg[ids], brk[ids]
-        event = is_neg | is_brk
-        event[first[lengths > 0]] = True
-        last = np.maximum.accumulate(np.where(event, position, 0))
+        row = np.cumsum(ids == _index_of(vocabulary, _SEPARATOR))
+        position = np.arange(total)
+        last = np.maximum.accumulate(np.where(is_neg | is_brk, position, 0))
         distance = position - last
         negated = is_neg[last] & (distance > 0) & (distance <= self.negation_window)
-        plain = ~(is_neg | is_brk)
-        keep = np.flatnonzero(plain & ~negated)
+        counted = ~(is_neg | is_brk | negated)
+        keep = np.flatnonzero(counted)
         occurrences = sparse.csr_matrix((np.ones(len(keep), dtype=np.int32),
                                          (row[keep], ids[keep])),
                                         shape=(len(texts), len(vocabulary)))
         counts += (occurrences @ word_hits).toarray().astype(np.int32)
-        end = first + lengths
-        for i in np.flatnonzero(plain & ~negated & starts_phrase[ids]):
-            r = row[i]
-            for phrase, code, _ in self._phrases[stems[ids[i]]]:
-                n = len(phrase)
-                if i + n <= end[r] and all(stems[ids[i + k]] == phrase[k] for k in range(1, n)):
-                    counts[r, code] += 1
+        self._count_phrases(counts, np.flatnonzero(counted & starts_phrase[ids]), ids, row,
+                            stems)
         return counts
+
+    def _count_phrases(self, counts, candidates, ids, row, stems) -> None:
+        """Add the phrase hits starting at ``candidates`` (flat token positions)."""
+        if not len(candidates):
+            return
+        stem_ids, stem_names = pd.factorize(stems)
+        index = {name: k for k, name in enumerate(stem_names)}
+        sid = stem_ids[ids]
+        total = len(ids)
+        first = sid[candidates]
+        for start_stem, entries in self._phrases.items():
+            at = candidates[first == index.get(start_stem, -1)]
+            if not len(at):
+                continue
+            for phrase, code, _ in entries:
+                ok = np.ones(len(at), dtype=bool)
+                for k in range(1, len(phrase)):
+                    nxt = np.minimum(at + k, total - 1)
+                    ok &= (at + k < total) & (sid[nxt] == index.get(phrase[k], -1))
+                np.add.at(counts, (row[at[ok]], code), 1)
 
     def _lexicon(self, vocabulary):
         """Per distinct token: clause break?, negation?, stem, keyword hits per
@@ -326,7 +351,7 @@ class RuleTagger(BaseEstimator):
         rows, cols = [], []
         for u, tok in enumerate(vocabulary):
             s = stems[u] = stem(tok)
-            if tok in _CLAUSE_BREAK:
+            if tok in _CLAUSE_BREAK or tok == _SEPARATOR:
                 brk[u] = True
                 continue
             if _is_negation(tok):
