@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from tqdm.auto import tqdm
 
-__all__ = ["progress_enabled", "progress_bar"]
+__all__ = ["progress_enabled", "progress_bar", "progress_items"]
 
 
 def progress_enabled(progress: bool | None = None) -> bool:
@@ -57,3 +57,16 @@ def progress_bar(batches: Iterable[tuple[int, int]], total: int, desc: str,
         for lo, hi in batches:
             yield lo, hi
             bar.update(hi - lo)
+
+
+def progress_items(items: list, desc: str, progress: bool | None = None, *, unit: str = "file"):
+    """Iterate over ``items`` with a tqdm bar (when enabled and there are more than 50).
+
+    Examples
+    --------
+    >>> list(progress_items(["a.txt", "b.txt"], "reading", progress=False))
+    ['a.txt', 'b.txt']
+    """
+    if len(items) <= 50 or not progress_enabled(progress):
+        return iter(items)
+    return iter(tqdm(items, desc=desc, unit=unit, file=sys.stderr))
