@@ -251,8 +251,7 @@ def _out_of_fold(tagger, study, groups, coder, codes, n_splits):
         test = np.flatnonzero(folds == fold)
         model = clone(tagger).fit([X[i] for i in train], y[train])
         held_out = [X[i] for i in test]
-        pred[test] = model.predict(held_out)
-        score[test] = _scores_of(model, held_out)
+        pred[test], score[test] = tags_and_scores(model, held_out)
     return _coded_passages(study, coder), y, pred, score, classes
 
 
