@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Iterable
-
-from tqdm.auto import tqdm
 
 __all__ = ["progress_enabled", "progress_bar", "progress_items"]
 
@@ -53,7 +52,7 @@ def progress_bar(batches: Iterable[tuple[int, int]], total: int, desc: str,
     if not progress_enabled(progress):
         yield from batches
         return
-    with tqdm(total=total, desc=desc, unit="passage", file=sys.stderr) as bar:
+    with _tqdm()(total=total, desc=desc, unit="passage", file=sys.stderr) as bar:
         for lo, hi in batches:
             yield lo, hi
             bar.update(hi - lo)
@@ -69,4 +68,18 @@ def progress_items(items: list, desc: str, progress: bool | None = None, *, unit
     """
     if len(items) <= 50 or not progress_enabled(progress):
         return iter(items)
-    return iter(tqdm(items, desc=desc, unit=unit, file=sys.stderr))
+    return iter(_tqdm()(items, desc=desc, unit=unit, file=sys.stderr))
+
+
+def _tqdm():
+    """tqdm's notebook bar in Jupyter (with ipywidgets), its text bar elsewhere.
+
+    Imported here, when a bar is about to be shown, not at module level:
+    importing ``tqdm.auto`` inside a Jupyter kernel without ipywidgets warns at
+    import time, and that warning would land in every notebook's output (and
+    break nbval) the moment ``import plcase`` runs.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from tqdm.auto import tqdm
+    return tqdm
