@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: all report test fuzz lab clean venv benchmark
+.PHONY: all report test fuzz lab clean venv benchmark bench
 
 all: report
 
@@ -39,9 +39,15 @@ fuzz: $(INSTALLED)
 lab: $(INSTALLED)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
-benchmark: $(INSTALLED)
+## bench: every benchmark (not part of make test); writes benchmarks/RESULTS.md
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/bench_district.py
+	$(BIN)/python benchmarks/bench_read_responses.py
 	$(BIN)/python benchmarks/bench_taggers.py
 	$(BIN)/python benchmarks/agreement_bootstrap.py
+	$(BIN)/python benchmarks/agreement_units.py
+
+benchmark: bench
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache

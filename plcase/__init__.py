@@ -12,7 +12,7 @@ Examples
 True
 """
 
-from plcase import config
+from plcase import config, datasets
 from plcase.agreement import (agreement, brennan_prediger, cohen_kappa, confusion,
                               disagreements, fleiss_kappa, gwet_ac1, gwet_ac2, krippendorff_alpha,
                               percent_agreement, unitizing_alpha, units, weighted_kappa)
@@ -36,6 +36,7 @@ from plcase.matrix import (cooccurrence, framework_matrix, framework_wide, glow_
 from plcase.recommend import read_recommendations, recommendations, recommendations_markdown
 from plcase.segment import sentence_frame, sentence_spans, sentences
 from plcase.study import Study
+from plcase.tagframe import tag_frame
 from plcase.taggers import ModelTagger, RuleTagger
 from plcase.validate import lint_study
 
@@ -43,13 +44,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     # data
-    "config", "Study", "read_sample", "read_study", "read_codebook", "read_dataset",
+    "config", "datasets", "Study", "read_sample", "read_study", "read_codebook", "read_dataset",
     "read_qdpx", "write_qdpx", "read_qdc", "write_qdc", "read_responses", "lint_study",
     "sentences", "sentence_spans", "sentence_frame", "corpus_table", "coding_counts",
     "rollout_table", "read_qualcoder", "read_taguette", "assign_cases", "rollup", "code_depth",
     # machine coders
     "RuleTagger", "ModelTagger", "training_set", "to_codings", "evaluate_tagger",
-    "cross_val_codings", "human_agreement", "score_labelled_texts", "suggest",
+    "cross_val_codings", "human_agreement", "score_labelled_texts", "suggest", "tag_frame",
     # agreement
     "units", "agreement", "percent_agreement", "cohen_kappa", "fleiss_kappa",
     "krippendorff_alpha", "brennan_prediger", "gwet_ac1", "weighted_kappa", "gwet_ac2",

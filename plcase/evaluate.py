@@ -30,7 +30,7 @@ from plcase import config
 from plcase.errors import PlcaseError
 from plcase.schema import THEMES, coding_frame
 
-__all__ = ["training_set", "to_codings", "fold_assignments", "cross_val_codings",
+__all__ = ["training_set", "to_codings", "tags_and_scores", "fold_assignments", "cross_val_codings",
            "evaluate_tagger", "human_agreement", "score_indicators", "score_labelled_texts",
            "suggest"]
 
@@ -144,7 +144,8 @@ def _as_codings(passages, pred, score, classes, coder) -> pd.DataFrame:
     return coding_frame(frame)
 
 
-def to_codings(tagger, study, coder: str | None = None) -> pd.DataFrame:
+def to_codings(tagger, study, coder: str | None = None, *,
+               progress: bool | None = None) -> pd.DataFrame:
     """A fitted tagger's tags of every passage, as rows of the codings frame.
 
     Each tag spans its whole passage; ``score`` is the tagger's probability
@@ -157,6 +158,9 @@ def to_codings(tagger, study, coder: str | None = None) -> pd.DataFrame:
     coder : str, optional
         Name of the machine coder. Default: the tagger's ``coder_name``
         (``"auto:rules"`` or ``"auto:model"``).
+    progress : bool, optional
+        Show a progress bar while tagging (default: only in a terminal; see
+        :mod:`plcase.progress`).
 
     Examples
     --------
@@ -170,10 +174,33 @@ def to_codings(tagger, study, coder: str | None = None) -> pd.DataFrame:
     """
     check_is_fitted(tagger)
     passages = study.passages
-    texts = passages["text"].tolist()
-    pred = np.asarray(tagger.predict(texts))
-    score = _scores_of(tagger, texts)
+    pred, score = tags_and_scores(tagger, passages["text"].tolist(), progress=progress)
     return _as_codings(passages, pred, score, tagger.classes_, _coder_name(tagger, coder))
+
+
+def tags_and_scores(tagger, texts, *, progress=None) -> tuple[np.ndarray, np.ndarray]:
+    """A fitted tagger's indicator matrix and scores of ``texts``, scoring once.
+
+    plcase's taggers derive their tags from their scores
+    (``tag_scores(texts)``: the model thresholds its probabilities, the rule
+    tagger counts its hits once), so the texts are featurised once; any other
+    estimator is asked for ``predict`` and ``predict_proba`` (or
+    ``decision_function``) separately.
+
+    Examples
+    --------
+    >>> import plcase
+    >>> study = plcase.read_sample()
+    >>> rules = plcase.RuleTagger(study.codebook).fit()
+    >>> texts = ["Our coach models a lesson.", "Lunch is short."]
+    >>> pred, score = tags_and_scores(rules, texts)
+    >>> bool((pred == rules.predict(texts)).all()), bool((score == rules.predict_proba(texts)).all())
+    (True, True)
+    """
+    if hasattr(tagger, "tag_scores"):
+        pred, score = tagger.tag_scores(texts, progress=progress)
+        return np.asarray(pred), np.asarray(score, dtype=float)
+    return np.asarray(tagger.predict(texts)), _scores_of(tagger, texts)
 
 
 def fold_assignments(study, groups: str = "doc_id", coder: str | None = None,
@@ -224,8 +251,7 @@ def _out_of_fold(tagger, study, groups, coder, codes, n_splits):
         test = np.flatnonzero(folds == fold)
         model = clone(tagger).fit([X[i] for i in train], y[train])
         held_out = [X[i] for i in test]
-        pred[test] = model.predict(held_out)
-        score[test] = _scores_of(model, held_out)
+        pred[test], score[test] = tags_and_scores(model, held_out)
     return _coded_passages(study, coder), y, pred, score, classes
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -70,9 +71,7 @@ class Study:
         codebook = _complete(self.codebook, CODEBOOK_COLUMNS)
         codings = coding_frame(self.codings)
         _check(documents, passages, codings, codebook, self.texts)
-        codings = locate_passages(codings, passages)
-        codings["text"] = [self.texts[d][s:e] for d, s, e in
-                           zip(codings["doc_id"], codings["start"], codings["end"])]
+        codings = _located(codings, passages, self.texts)
         object.__setattr__(self, "documents", documents.reset_index(drop=True))
         object.__setattr__(self, "passages", passages.reset_index(drop=True))
         object.__setattr__(self, "codebook", codebook.reset_index(drop=True))
@@ -108,11 +107,21 @@ class Study:
         >>> len(study.with_codings(extra).codings) == len(study.codings) + len(extra)
         True
         """
+        # Only the new rows are checked and located: the study's own codings were
+        # validated when it was built, and re-checking them made every call cost
+        # as much as building the study (minutes at district scale).
         codings = coding_frame(codings)
+        _check_rows("codings", codings, set(self.documents["doc_id"]), self.texts)
+        _check_codes(codings, self.codebook)
+        codings = _located(codings, self.passages, self.texts)
         base = self.codings
         if replace_coder:
             base = base[~base["coder"].isin(codings["coder"].unique())]
-        return replace(self, codings=pd.concat([base, codings], ignore_index=True))
+        combined = sort_codings(pd.concat([base, codings], ignore_index=True)) if len(base) \
+            else sort_codings(codings)
+        study = copy.copy(self)
+        object.__setattr__(study, "codings", combined)
+        return study
 
     def subset(self, doc_ids) -> "Study":
         """Return the study restricted to the given documents."""
@@ -153,25 +162,41 @@ def _check(documents, passages, codings, codebook, texts) -> None:
     missing_text = known - set(texts)
     if missing_text:
         raise PlcaseError(f"no text for document(s) {sorted(missing_text)}")
-    for what, frame in (("passages", passages), ("codings", codings)):
-        stray = frame.loc[~frame["doc_id"].isin(known), "doc_id"]
-        if len(stray):
-            raise PlcaseError(f"{what} refer to unknown document {stray.iloc[0]!r}; "
-                              f"add it to documents or fix the doc_id")
+    _check_rows("passages", passages, known, texts)
+    _check_rows("codings", codings, known, texts)
+    _check_codes(codings, codebook)
+
+
+def _check_rows(what: str, frame: pd.DataFrame, known: set, texts) -> None:
+    """Every row names a known document and has offsets inside its text."""
+    stray = frame.loc[~frame["doc_id"].isin(known), "doc_id"]
+    if len(stray):
+        raise PlcaseError(f"{what} refer to unknown document {stray.iloc[0]!r}; "
+                          f"add it to documents or fix the doc_id")
+    if frame.empty:
+        return
+    lengths = frame["doc_id"].map({k: len(v) for k, v in texts.items()})
+    bad = (frame["start"] < 0) | (frame["end"] < frame["start"]) | (frame["end"] > lengths)
+    if bad.any():
+        row = frame[bad].iloc[0]
+        raise PlcaseError(f"{what} row for {row['doc_id']!r} has offsets "
+                          f"[{row['start']}, {row['end']}) outside the document "
+                          f"(length {lengths[bad].iloc[0]})")
+
+
+def _check_codes(codings: pd.DataFrame, codebook: pd.DataFrame) -> None:
     unknown = codings.loc[~codings["code"].isin(set(codebook["code"])), "code"]
     if len(unknown):
         raise PlcaseError(f"code {unknown.iloc[0]!r} is used in codings but not defined "
                           f"in the codebook; add it to the codebook or correct the code")
-    for what, frame in (("passages", passages), ("codings", codings)):
-        if frame.empty:
-            continue
-        lengths = frame["doc_id"].map({k: len(v) for k, v in texts.items()})
-        bad = (frame["start"] < 0) | (frame["end"] < frame["start"]) | (frame["end"] > lengths)
-        if bad.any():
-            row = frame[bad].iloc[0]
-            raise PlcaseError(f"{what} row for {row['doc_id']!r} has offsets "
-                              f"[{row['start']}, {row['end']}) outside the document "
-                              f"(length {lengths[bad].iloc[0]})")
+
+
+def _located(codings: pd.DataFrame, passages: pd.DataFrame, texts) -> pd.DataFrame:
+    """``codings`` with ``passage_id`` located and ``text`` sliced from the documents."""
+    codings = locate_passages(codings, passages)
+    codings["text"] = [texts[d][s:e] for d, s, e in
+                       zip(codings["doc_id"], codings["start"], codings["end"])]
+    return codings
 
 
 def locate_passages(codings: pd.DataFrame, passages: pd.DataFrame) -> pd.DataFrame:
@@ -191,20 +216,23 @@ def locate_passages(codings: pd.DataFrame, passages: pd.DataFrame) -> pd.DataFra
     """
     codings = codings.copy()
     ids = np.full(len(codings), None, dtype=object)
-    if codings.empty:  # nothing to locate: skip grouping every document's passages
-        codings["passage_id"] = ids
-        return codings
-    by_doc = {d: g.sort_values("start") for d, g in passages.groupby("doc_id", sort=False)}
-    for i, (doc, start, end) in enumerate(zip(codings["doc_id"], codings["start"], codings["end"])):
-        group = by_doc.get(doc)
-        if group is None:
-            continue
-        starts = group["start"].to_numpy()
-        k = np.searchsorted(starts, start, side="right") - 1
-        # A zero-length or whitespace-edged coding may start just before its passage.
-        if k < 0:
-            k = 0
-        if group["start"].iloc[k] <= start and end <= group["end"].iloc[k]:
-            ids[i] = group["passage_id"].iloc[k]
+    if len(codings) and len(passages):
+        # One as-of merge finds, for every coding, the passage of its document
+        # with the greatest start at or before the coding's start (ties: the
+        # later passage in start order); it contains the coding if it also ends
+        # at or after the coding's end.
+        left = pd.DataFrame({"doc_id": np.asarray(codings["doc_id"], dtype=object),
+                             "start": np.asarray(codings["start"], dtype=np.int64),
+                             "end": np.asarray(codings["end"], dtype=np.int64),
+                             "_row": np.arange(len(codings))})
+        right = pd.DataFrame({"doc_id": np.asarray(passages["doc_id"], dtype=object),
+                              "start": np.asarray(passages["start"], dtype=np.int64),
+                              "_passage_end": np.asarray(passages["end"], dtype=np.int64),
+                              "_passage_id": np.asarray(passages["passage_id"], dtype=object)})
+        found = pd.merge_asof(left.sort_values("start", kind="mergesort"),
+                              right.sort_values("start", kind="mergesort"),
+                              on="start", by="doc_id", direction="backward")
+        inside = (found["end"] <= found["_passage_end"]).to_numpy()
+        ids[found["_row"].to_numpy()[inside]] = found["_passage_id"].to_numpy()[inside]
     codings["passage_id"] = ids
     return codings

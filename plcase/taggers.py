@@ -39,6 +39,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from plcase.errors import PlcaseError
+from plcase.progress import progress_bar
 from plcase.schema import THEMES, require_columns
 
 __all__ = ["RuleTagger", "ModelTagger", "tokenize", "stem"]
@@ -48,11 +49,22 @@ __all__ = ["RuleTagger", "ModelTagger", "tokenize", "stem"]
 # a comma, a full stop or a dash ("No, the kids pick their own station").
 _TOKEN = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)*|[.,;:!?()\u2013\u2014\"]")
 _CLAUSE_BREAK = frozenset(".,;:!?()\u2013\u2014\"")
+# Joins passages for one regex pass in RuleTagger._counts; a clause break there.
+_SEPARATOR = "\x01"
+_TOKEN_OR_SEPARATOR = re.compile(_TOKEN.pattern + "|" + _SEPARATOR)
 _NEGATIONS = frozenset({
     "not", "no", "never", "nobody", "none", "nothing", "neither", "nor", "without",
     "hardly", "barely", "rarely", "seldom", "cannot", "lack", "lacks", "lacking",
 })
 _STEMMER = SnowballStemmer("english")
+
+#: Passages featurised and scored at a time by :meth:`ModelTagger.predict_proba`
+#: (bounds the memory of the sparse features; 20,000 passages ≈ 50 MiB).
+PREDICT_BATCH_SIZE = 20_000
+
+
+def _batches(n: int, size: int) -> list[tuple[int, int]]:
+    return [(lo, min(lo + size, n)) for lo in range(0, n, size)]
 
 
 @lru_cache(maxsize=200_000)
@@ -76,6 +88,12 @@ def tokenize(text: str) -> list[str]:
     ['not', 'really', 'student', 'driven', "isn't", 'it']
     """
     return [t for t in _TOKEN.findall(text.lower()) if t[0] not in _CLAUSE_BREAK]
+
+
+def _index_of(vocabulary, token: str) -> int:
+    """Position of ``token`` in a factorized vocabulary, or -1."""
+    found = np.flatnonzero(np.asarray(vocabulary, dtype=object) == token)
+    return int(found[0]) if len(found) else -1
 
 
 def _is_negation(token: str) -> bool:
@@ -106,6 +124,8 @@ def _check_texts(X, what: str = "X") -> list[str]:
         raise PlcaseError(f"{what} must be a sequence of passage texts, not one string; "
                           f"wrap it in a list: [{X[:30]!r}]")
     texts = list(X)
+    if set(map(type, texts)) <= {str}:  # the common case, checked at C speed
+        return texts
     bad = [i for i, t in enumerate(texts) if not isinstance(t, str)]
     if bad:
         raise PlcaseError(f"{what} must hold passage texts (str); item {bad[0]} is "
@@ -262,13 +282,92 @@ class RuleTagger(BaseEstimator):
                     yield code, term, i, i + n - 1, negated
 
     def _counts(self, texts: list[str]) -> np.ndarray:
+        """Non-negated hits per passage and code: :meth:`_hits` over all passages
+        at once.
+
+        Every text is tokenised once; each distinct token is looked up once
+        (stem, negation, clause break, the codes whose keywords it is); the
+        negation guard is one pass over the flat token array (the position of
+        the latest negation, clause break or passage start before each
+        token); only the few tokens that start a phrase are checked one by one.
+        """
         counts = np.zeros((len(texts), len(self.classes_)), dtype=np.int32)
-        for row, text in enumerate(texts):
-            tokens = _TOKEN.findall(text.lower())
-            for code, _, _, _, negated in self._hits(tokens):
-                if not negated:
-                    counts[row, code] += 1
+        if not texts:
+            return counts
+        # One regex pass over all passages joined by a separator token (a
+        # clause break, so neither negations nor phrases reach across passages).
+        joined = _SEPARATOR.join(texts)
+        if joined.count(_SEPARATOR) != len(texts) - 1:
+            joined = _SEPARATOR.join(t.replace(_SEPARATOR, " ") for t in texts)
+        flat = _TOKEN_OR_SEPARATOR.findall(joined.lower())
+        total = len(flat)
+        ids, vocabulary = pd.factorize(np.array(flat, dtype=object))
+        brk, neg, stems, word_hits, starts_phrase = self._lexicon(vocabulary)
+        is_neg, is_brk = neg[ids], brk[ids]
+        row = np.cumsum(ids == _index_of(vocabulary, _SEPARATOR))
+        position = np.arange(total)
+        last = np.maximum.accumulate(np.where(is_neg | is_brk, position, 0))
+        distance = position - last
+        negated = is_neg[last] & (distance > 0) & (distance <= self.negation_window)
+        counted = ~(is_neg | is_brk | negated)
+        keep = np.flatnonzero(counted)
+        occurrences = sparse.csr_matrix((np.ones(len(keep), dtype=np.int32),
+                                         (row[keep], ids[keep])),
+                                        shape=(len(texts), len(vocabulary)))
+        counts += (occurrences @ word_hits).toarray().astype(np.int32)
+        self._count_phrases(counts, np.flatnonzero(counted & starts_phrase[ids]), ids, row,
+                            stems)
         return counts
+
+    def _count_phrases(self, counts, candidates, ids, row, stems) -> None:
+        """Add the phrase hits starting at ``candidates`` (flat token positions)."""
+        if not len(candidates):
+            return
+        stem_ids, stem_names = pd.factorize(stems)
+        index = {name: k for k, name in enumerate(stem_names)}
+        sid = stem_ids[ids]
+        total = len(ids)
+        first = sid[candidates]
+        for start_stem, entries in self._phrases.items():
+            at = candidates[first == index.get(start_stem, -1)]
+            if not len(at):
+                continue
+            for phrase, code, _ in entries:
+                ok = np.ones(len(at), dtype=bool)
+                for k in range(1, len(phrase)):
+                    nxt = np.minimum(at + k, total - 1)
+                    ok &= (at + k < total) & (sid[nxt] == index.get(phrase[k], -1))
+                np.add.at(counts, (row[at[ok]], code), 1)
+
+    def _lexicon(self, vocabulary):
+        """Per distinct token: clause break?, negation?, stem, keyword hits per
+        code (a sparse token × code matrix), starts a phrase?"""
+        words, phrases = self._words, self._phrases
+        n = len(vocabulary)
+        brk = np.zeros(n, dtype=bool)
+        neg = np.zeros(n, dtype=bool)
+        starts_phrase = np.zeros(n, dtype=bool)
+        stems = np.empty(n, dtype=object)
+        rows, cols = [], []
+        for u, tok in enumerate(vocabulary):
+            s = stems[u] = stem(tok)
+            if tok in _CLAUSE_BREAK or tok == _SEPARATOR:
+                brk[u] = True
+                continue
+            if _is_negation(tok):
+                neg[u] = True
+                continue
+            hits = words.get(s, ())
+            if s not in words and len(tok) > 3 and tok.endswith("s"):
+                # Snowball keeps a plural whose stem lacks a vowel ("plcs"); try the singular.
+                hits = words.get(stem(tok[:-1]), ())
+            for code, _ in hits:
+                rows.append(u)
+                cols.append(code)
+            starts_phrase[u] = s in phrases
+        word_hits = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)),
+                                      shape=(n, len(self.classes_)))
+        return brk, neg, stems, word_hits, starts_phrase
 
     def decision_function(self, X) -> np.ndarray:
         """Number of non-negated hits of each code in each passage."""
@@ -288,6 +387,26 @@ class RuleTagger(BaseEstimator):
         """
         hits = self.decision_function(X)
         return 1.0 - 0.5 ** (hits / max(self.min_hits, 1))
+
+    def tag_scores(self, X, *, progress=None) -> tuple[np.ndarray, np.ndarray]:
+        """``(predict(X), predict_proba(X))`` from one count of the hits.
+
+        Examples
+        --------
+        >>> codebook = pd.DataFrame({"code": ["embedded_pd"], "keywords": [["coach"]],
+        ...                          "phrases": [[]]})
+        >>> pred, score = RuleTagger(codebook).fit().tag_scores(["two coaches, one coach", "no"])
+        >>> pred.tolist(), score.tolist()
+        ([[1], [0]], [[0.75], [0.0]])
+        """
+        check_is_fitted(self)
+        texts = _check_texts(X)
+        counts = np.zeros((len(texts), len(self.classes_)), dtype=np.int32)
+        for lo, hi in progress_bar(_batches(len(texts), PREDICT_BATCH_SIZE), len(texts),
+                                   "rules", progress):
+            counts[lo:hi] = self._counts(texts[lo:hi])
+        pred = (counts >= self.min_hits).astype(np.int8)
+        return pred, 1.0 - 0.5 ** (counts / max(self.min_hits, 1))
 
     def explain(self, text: str) -> pd.DataFrame:
         """Which terms fired for which code in ``text``, with character spans.
@@ -348,6 +467,70 @@ def _plain_words(text: str) -> str:
 def _stemmed_all_words(text: str) -> list[str]:
     stems = [stem(t) for t in tokenize(text)]
     return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
+
+
+def _char_wb_grams(word: str, min_n: int, max_n: int) -> tuple[str, ...]:
+    """scikit-learn's ``char_wb`` n-grams of one word, in the same order."""
+    padded = f" {word} "
+    grams = []
+    for n in range(min_n, max_n + 1):
+        offset = 0
+        grams.append(padded[offset:offset + n])
+        while offset + n < len(padded):
+            offset += 1
+            grams.append(padded[offset:offset + n])
+        if offset == 0:  # the padded word is shorter than n
+            break
+    return tuple(grams)
+
+
+class WordCharGrams:
+    """The ``char_wb`` analyser of the model, with the n-grams of each word cached.
+
+    ``char_wb`` n-grams never cross a word boundary, so a text's n-grams are
+    the concatenation of its words' n-grams; a survey repeats the same few
+    thousand words hundreds of thousands of times, and the cache turns
+    scikit-learn's per-character Python loop into one dict lookup per word.
+    Gives exactly the features of ``TfidfVectorizer(analyzer="char_wb",
+    ngram_range=ngram_range, preprocessor=preprocessor)``.
+
+    Examples
+    --------
+    >>> WordCharGrams((2, 3), _plain_words)("Go, go!")
+    [' g', 'go', 'o ', ' go', 'go ', ' g', 'go', 'o ', ' go', 'go ']
+    """
+
+    #: Words kept in the cache at most (a few MiB; beyond it n-grams are computed).
+    max_cached = 200_000
+
+    def __init__(self, ngram_range=(2, 5), preprocessor=None):
+        self.ngram_range = tuple(ngram_range)
+        self.preprocessor = preprocessor
+        self._cache: dict[str, tuple[str, ...]] = {}
+
+    def __call__(self, text: str) -> list[str]:
+        words = (self.preprocessor(text) if self.preprocessor is not None else text).split()
+        cache, (min_n, max_n) = self._cache, self.ngram_range
+        grams: list[str] = []
+        for word in words:
+            found = cache.get(word)
+            if found is None:
+                found = _char_wb_grams(word, min_n, max_n)
+                if len(cache) < self.max_cached:
+                    cache[word] = found
+            grams.extend(found)
+        return grams
+
+    def __getstate__(self):  # the cache is rebuilt where the tagger is unpickled
+        return {"ngram_range": self.ngram_range, "preprocessor": self.preprocessor}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._cache = {}
+
+    def __repr__(self) -> str:
+        name = getattr(self.preprocessor, "__name__", self.preprocessor)
+        return f"WordCharGrams({self.ngram_range}, {name})"
 
 
 class RuleEvidence(BaseEstimator, TransformerMixin):
@@ -513,10 +696,10 @@ class ModelTagger(BaseEstimator):
 
     def _features(self) -> FeatureUnion:
         blocks = [
-            ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams),
-                                     preprocessor=content_words if self.drop_stop_words
-                                     else _plain_words, min_df=self.min_df,
-                                     sublinear_tf=True)),
+            ("char", TfidfVectorizer(analyzer=WordCharGrams(
+                                         tuple(self.char_ngrams),
+                                         content_words if self.drop_stop_words else _plain_words),
+                                     min_df=self.min_df, sublinear_tf=True)),
             ("word", TfidfVectorizer(analyzer=stemmed_words if self.drop_stop_words
                                      else _stemmed_all_words, min_df=self.min_df,
                                      sublinear_tf=True)),
@@ -540,11 +723,17 @@ class ModelTagger(BaseEstimator):
         return features, models
 
     @staticmethod
-    def _proba(features, models, y_constant, texts) -> np.ndarray:
-        matrix = features.transform(texts)
+    def _proba(features, models, y_constant, texts, progress=False) -> np.ndarray:
+        # Featurise and score PREDICT_BATCH_SIZE passages at a time: the sparse
+        # feature matrix of a whole district survey (tens of millions of
+        # non-zeros, copied again by the feature union) never exists at once.
         out = np.empty((len(texts), len(models)))
-        for k, model in enumerate(models):
-            out[:, k] = y_constant[k] if model is None else model.predict_proba(matrix)[:, 1]
+        for lo, hi in progress_bar(_batches(len(texts), PREDICT_BATCH_SIZE), len(texts),
+                                   "model", progress):
+            matrix = features.transform(texts[lo:hi])
+            for k, model in enumerate(models):
+                out[lo:hi, k] = (y_constant[k] if model is None
+                                 else model.predict_proba(matrix)[:, 1])
         return out
 
     def fit(self, X, y):
@@ -588,14 +777,20 @@ class ModelTagger(BaseEstimator):
         self._constant = constant
         return self
 
-    def predict_proba(self, X) -> np.ndarray:
+    def predict_proba(self, X, *, progress=None) -> np.ndarray:
         """Probability of each code (passages × ``classes_``)."""
         check_is_fitted(self)
-        return self._proba(self.features_, self.estimators_, self._constant, _check_texts(X))
+        return self._proba(self.features_, self.estimators_, self._constant, _check_texts(X),
+                           progress)
 
     def predict(self, X) -> np.ndarray:
         """Indicator matrix: probability at or above each code's threshold."""
         return (self.predict_proba(X) >= self.thresholds_).astype(np.int8)
+
+    def tag_scores(self, X, *, progress=None) -> tuple[np.ndarray, np.ndarray]:
+        """``(predict(X), predict_proba(X))`` from one pass of the model."""
+        proba = self.predict_proba(X, progress=progress)
+        return (proba >= self.thresholds_).astype(np.int8), proba
 
     def explain(self, text: str, n_terms: int = 5) -> pd.DataFrame:
         """The words that pushed each code's score up in ``text``.

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from plcase.errors import PlcaseInputError, PlcaseWarning
+from plcase.progress import progress_items
 
 __all__ = ["ParsedDocument", "READERS", "read_study", "read_sample", "reader_for",
            "reader_for_project"]
@@ -92,7 +93,7 @@ def reader_for(path: str | Path):
 
 
 def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = None,
-               name: str | None = None):
+               name: str | None = None, *, progress: bool | None = None):
     """Read a study: a folder of documents plus ``codebook.yml`` and ``codings.csv``.
 
     A folder may mix formats (``.txt`` transcripts with front matter, ``.docx``,
@@ -111,6 +112,9 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
         The codebook; by default ``codebook.yml`` (or ``codebook.qdc``) in the folder.
     name : str, optional
         Name of the study (default: the folder name).
+    progress : bool, optional
+        Show a progress bar over the files of a large folder (default: only
+        in a terminal; see :mod:`plcase.progress`).
 
     Returns
     -------
@@ -150,7 +154,7 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
     files = sorted(p for p in path.rglob("*") if p.is_file() and not _skipped(p, path))
     documents, passages, codings, texts = [], [], [], {}
     origin: dict[str, Path] = {}
-    for file in files:
+    for file in progress_items(files, f"reading {path.name}", progress):
         reader = reader_for(file)
         if reader is None:
             continue
