@@ -22,7 +22,7 @@ import pytest
 
 from plcase.cli import main
 from plcase.codebook import codebook_frame, read_codebook
-from plcase.errors import PlcaseInputError
+from plcase.errors import PlcaseInputError, PlcaseWarning
 from plcase.io._yaml import load_yaml
 from plcase.io.captions import read_vtt
 from plcase.io.responses import read_responses
@@ -169,8 +169,6 @@ REFUSED = {
                        r"a key must be a plain value"),
     "fm-nested-deep": Bad({"T1.txt": front(extra="deep: " + "[" * 200 + "]" * 200 + "\n")},
                           "txt", "T1.txt", 10, r"nested more than \d+ levels deep"),
-    "fm-nul": Bad({"T1.txt": front(participant="Ms.\x00Test")}, "txt", "T1.txt", 6,
-                  r"NUL character"),
     "fm-empty-file": Bad({"T1.txt": ""}, "txt", "T1.txt", 1, r"the file is empty"),
     # --- transcript body
     "body-unknown-code": Bad({"T1.txt": front(body="A: {#grwo}x{/#grwo}\n")}, "txt", "T1.txt", 11,
@@ -398,6 +396,14 @@ def test_codebook_missing_parent_from_a_frame(missing):
                            "parent": [missing, "shared_culture"]})
     frame = codebook_frame(source.to_dict("records"))
     assert frame["parent"].tolist() == [None, "shared_culture"]
+
+
+def test_nul_in_front_matter_is_removed_with_a_warning_naming_the_line(tmp_path):
+    # NUL characters are a documented recovery (removed before offsets are counted), not a refusal.
+    (tmp_path / "T1.txt").write_text(front(participant="Ms.\x00Test"), encoding="utf-8")
+    with pytest.warns(PlcaseWarning, match=r"T1\.txt:6: 1 NUL character\(s\) removed"):
+        doc = _call("txt", tmp_path)
+    assert doc.meta["participant"] == "Ms.Test"
 
 
 def test_alias_bomb_fails_fast():
