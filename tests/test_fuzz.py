@@ -328,11 +328,13 @@ def test_generated_docx_keeps_every_paragraph(tmp_path_factory, paragraphs):
 
     document = docx.Document()
     for n, words in enumerate(paragraphs):
-        document.add_paragraph(f"{'Interviewer' if n % 2 else 'Teacher'}: {' '.join(words)}")
+        # Labels in capitals are speakers by the speaker-label rule, however often they occur.
+        document.add_paragraph(f"{'INTERVIEWER' if n % 2 else 'TEACHER'}: {' '.join(words)}")
     path = tmp_path_factory.mktemp("d") / "D1.docx"
     document.save(path)
     doc = read_docx(path)
     assert " ".join(doc.passages["text"]).split() == [w for ws in paragraphs for w in ws]
+    assert doc.passages["speaker"].tolist()[:2] == ["TEACHER", "INTERVIEWER"][:len(paragraphs)]
 
 
 @VALID
