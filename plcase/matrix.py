@@ -38,8 +38,8 @@ from plcase.roles import keep_roles, roles_note
 from plcase.schema import ROLES, SOURCES, THEMES, VALENCE
 from plcase.segment import word_count
 
-__all__ = ["MEASURES", "study_default", "coded_passages", "row_counts", "theme_matrix", "to_long",
-           "framework_matrix", "framework_wide", "cooccurrence", "glow_grow", "new_codes",
+__all__ = ["MEASURES", "study_default", "code_labels", "row_counts", "context_label",
+           "coded_passages", "theme_matrix", "to_long", "framework_matrix", "framework_wide", "cooccurrence", "glow_grow", "new_codes",
            "saturation_runs", "saturation", "trim_quote"]
 
 #: The measures :func:`theme_matrix` can fill its cells with.
@@ -84,6 +84,20 @@ def study_default(study, name: str):
     if name == "case_column":
         return "school"
     raise PlcaseError(f"no default for study setting {name!r}")
+
+
+def code_labels(study) -> dict[str, str]:
+    """Code -> the codebook's ``label`` (codes without one are left out), for figures.
+
+    Examples
+    --------
+    >>> import plcase
+    >>> code_labels(plcase.read_sample())["embedded_pd"]
+    'Embedded professional learning'
+    """
+    book = study.codebook
+    return {c: str(lab) for c, lab in zip(book["code"], book["label"])
+            if isinstance(lab, str) and lab.strip()}
 
 
 def _check_coder(study, coder: str | None) -> str:
@@ -457,6 +471,7 @@ def theme_matrix(study, by: str | Sequence[str] | None = None, measure: str = "p
         matrix = matrix.astype("int64")
     matrix.columns.name = "code"
     matrix.attrs = {"measure": measure, "coder": coder, "roles": list(roles),
+                    "labels": code_labels(study),
                     "note": _join_notes(roles_note(roles), _context_note(context_docs, context)),
                     "context": [context_label(d) for d in context_docs] if context == "rows"
                     else []}
@@ -706,16 +721,21 @@ def framework_wide(framework: pd.DataFrame, codes: Sequence[str] | None = None) 
 # --------------------------------------------------------------------------- co-occurrence
 
 def cooccurrence(study, measure: str = "count", coder: str | None = None,
-                 codes: Iterable[str] | None = None) -> pd.DataFrame:
+                 codes: Iterable[str] | None = None,
+                 include_roles: Iterable[str] | str | None = None) -> pd.DataFrame:
     """Codes × codes matrix of codes applied to the same passage.
 
     Parameters
     ----------
     study : Study
-    measure : {"count", "jaccard"}
+    measure : {"count", "jaccard", "conditional"}
         ``count``: passages carrying both codes (the diagonal is the number
         of passages with the code).  ``jaccard``: that count divided by the
         passages carrying either code (diagonal 1; 0 where neither code occurs).
+        ``conditional``: the share of the row code's passages that also carry
+        the column code, P(column | row) (not symmetric; diagonal 1).
+    include_roles : list of str or "all", optional
+        Speaker roles counted; default participants only.
     coder : str, optional
     codes : list of str, optional
         Default every code of the codebook, in codebook order.
@@ -723,7 +743,9 @@ def cooccurrence(study, measure: str = "count", coder: str | None = None,
     Returns
     -------
     DataFrame
-        Symmetric, index and columns named ``code``.
+        Index named ``code``, columns ``code_2``; symmetric except for
+        ``conditional``.  ``attrs`` has ``measure``, ``coder``, ``labels``
+        (codebook labels) and ``note``.
 
     Examples
     --------
@@ -732,15 +754,23 @@ def cooccurrence(study, measure: str = "count", coder: str | None = None,
     >>> bool((m.values == m.values.T).all())
     True
     """
-    if measure not in ("count", "jaccard"):
-        raise PlcaseError(f"unknown measure {measure!r}; choose 'count' or 'jaccard'")
+    if measure not in ("count", "jaccard", "conditional"):
+        raise PlcaseError(f"unknown measure {measure!r}; choose 'count', 'jaccard' or "
+                          "'conditional'")
     codes = _check_codes(study, codes, default=None)
+    roles = keep_roles(include_roles)
     long = coded_passages(study, coder=coder, codes=codes)
+    long = long[long["speaker_role"].isin(roles)]
     binary = pd.crosstab(long["passage_id"], long["code"]).clip(upper=1)
     binary = binary.reindex(columns=codes, fill_value=0)
     counts = binary.T.to_numpy() @ binary.to_numpy()
     if measure == "count":
         values = counts.astype("int64")
+    elif measure == "conditional":
+        totals = np.diag(counts).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = np.where(totals[:, None] > 0, counts / np.where(totals > 0, totals, 1)[:, None],
+                              0.0)
     else:
         totals = np.diag(counts)
         union = totals[:, None] + totals[None, :] - counts
@@ -748,7 +778,8 @@ def cooccurrence(study, measure: str = "count", coder: str | None = None,
             values = np.where(union > 0, counts / np.where(union > 0, union, 1), 0.0)
     matrix = pd.DataFrame(values, index=pd.Index(codes, name="code"),
                           columns=pd.Index(codes, name="code_2"))
-    matrix.attrs = {"measure": measure, "coder": _check_coder(study, coder)}
+    matrix.attrs = {"measure": measure, "coder": _check_coder(study, coder),
+                    "labels": code_labels(study), "roles": list(roles), "note": roles_note(roles)}
     return matrix
 
 
@@ -855,7 +886,7 @@ def glow_grow(study, by: str | Sequence[str] | None = None, coder: str | None = 
     frame = frame.merge(group_n, on=keys, how="left")
     frame[["group_passages", "group_informants"]] = \
         frame[["group_passages", "group_informants"]].fillna(0).astype("int64")
-    frame.attrs = {"roles": list(roles),
+    frame.attrs = {"roles": list(roles), "labels": code_labels(study),
                    "note": _join_notes(roles_note(roles), _context_note(context_docs, context))}
     return frame.drop(columns=["_all"]) if not by_cols else frame
 
