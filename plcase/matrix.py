@@ -145,6 +145,8 @@ def _order_key(column: str):
     known = {"source": SOURCES, "role": ROLES}.get(column)
 
     def key(value):
+        if isinstance(value, str) and value.startswith(context_label("")):
+            return (3, 0, value)  # context rows after the cases
         if pd.isna(value):
             return (2, 0, "")
         if known is not None and value in known:
@@ -621,7 +623,7 @@ def _rank_quotes(study, cell: pd.DataFrame, n_quotes: int, max_chars: int,
 
 def framework_matrix(study, by: str | Sequence[str] = "school", n_quotes: int = 2,
                      coder: str | None = None, codes: Iterable[str] | None = None,
-                     max_chars: int = QUOTE_CHARS) -> pd.DataFrame:
+                     max_chars: int = QUOTE_CHARS, context: str = "rows") -> pd.DataFrame:
     """Framework matrix: the most representative quotes per group and theme, tidy.
 
     For each group × code cell the candidate quotes are that cell's coded
@@ -643,6 +645,9 @@ def framework_matrix(study, by: str | Sequence[str] = "school", n_quotes: int = 
     codes : list of str, optional
         Default the four themes.
     max_chars : int, default 280
+    context : {"rows", "exclude", "include"}, default "rows"
+        Context documents' quotes under their own ``context: <doc_id>`` rows
+        (as in :func:`theme_matrix`), left out, or grouped like cases.
 
     Returns
     -------
@@ -668,7 +673,12 @@ def framework_matrix(study, by: str | Sequence[str] = "school", n_quotes: int = 
     columns = [*by_cols, "code", "rank", "quote", "attribution", "passage_id", "doc_id",
                "centrality", "n_passages"]
     cells = []
-    rows = list(_group_index(study.documents, by_cols)) if by_cols else [()]
+    rows = [()]
+    if by_cols:
+        documents, index, _ = _grouping(study, by_cols, context)
+        long = long.drop(columns=[c for c in by_cols if c in long.columns]).merge(
+            documents[["doc_id", *by_cols]], on="doc_id", how="inner")
+        rows = list(index)
     for group in rows:
         key = group if isinstance(group, tuple) else (group,)
         mask = np.ones(len(long), dtype=bool)
