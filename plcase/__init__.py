@@ -22,7 +22,7 @@ from plcase.context import read_dataset, rollout_table
 from plcase.describe import coding_counts, corpus_table
 from plcase.errors import PlcaseError, PlcaseInputError, PlcaseWarning
 from plcase.evaluate import (cross_val_codings, evaluate_tagger, human_agreement,
-                             score_labelled_texts, suggest,
+                             masking_effect, score_labelled_texts, suggest,
                              to_codings, training_set)
 from plcase.figures.export import save_figure, save_table
 from plcase.hierarchy import code_depth, rollup
@@ -31,9 +31,10 @@ from plcase.io.qdpx import read_qdc, read_qdpx, write_qdc, write_qdpx
 from plcase.io.qualcoder import read_qualcoder
 from plcase.io.responses import read_responses
 from plcase.io.taguette import read_taguette
-from plcase.matrix import (cooccurrence, framework_matrix, framework_wide, glow_grow, saturation,
-                           theme_matrix, to_long)
+from plcase.matrix import (cooccurrence, framework_matrix, framework_wide, glow_grow, new_codes,
+                           row_counts, saturation, saturation_runs, theme_matrix, to_long)
 from plcase.recommend import read_recommendations, recommendations, recommendations_markdown
+from plcase.roles import speaker_roles
 from plcase.segment import sentence_frame, sentence_spans, sentences
 from plcase.study import Study
 from plcase.tagframe import tag_frame
@@ -48,16 +49,19 @@ __all__ = [
     "read_qdpx", "write_qdpx", "read_qdc", "write_qdc", "read_responses", "lint_study",
     "sentences", "sentence_spans", "sentence_frame", "corpus_table", "coding_counts",
     "rollout_table", "read_qualcoder", "read_taguette", "assign_cases", "rollup", "code_depth",
+    "speaker_roles",
     # machine coders
     "RuleTagger", "ModelTagger", "training_set", "to_codings", "evaluate_tagger",
     "cross_val_codings", "human_agreement", "score_labelled_texts", "suggest", "tag_frame",
+    "masking_effect",
     # agreement
     "units", "agreement", "percent_agreement", "cohen_kappa", "fleiss_kappa",
     "krippendorff_alpha", "brennan_prediger", "gwet_ac1", "weighted_kappa", "gwet_ac2",
     "unitizing_alpha", "disagreements", "confusion",
     # cross-case
     "theme_matrix", "to_long", "framework_matrix", "framework_wide", "cooccurrence",
-    "glow_grow", "saturation", "read_recommendations", "recommendations",
+    "glow_grow", "saturation", "saturation_runs", "new_codes", "row_counts",
+    "read_recommendations", "recommendations",
     "recommendations_markdown",
     # output
     "save_figure", "save_table",

@@ -28,11 +28,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from plcase import config
 from plcase.errors import PlcaseError
+from plcase.matrix import study_default
+from plcase.roles import keep_roles, roles_note
 from plcase.schema import THEMES, coding_frame
 
 __all__ = ["training_set", "to_codings", "tags_and_scores", "fold_assignments", "cross_val_codings",
            "evaluate_tagger", "human_agreement", "score_indicators", "score_labelled_texts",
-           "suggest"]
+           "suggest", "masking_effect"]
 
 SCORE_COLUMNS = ["coder", "reference", "code", "n", "support", "predicted",
                  "precision", "recall", "f1", "kappa"]
@@ -448,7 +450,7 @@ def human_agreement(study, coder: str | None = None, reference: str | None = Non
 
 
 def suggest(tagger, study, n: int = 20, coder: str | None = None, by: str = "uncertainty",
-            n_terms: int = 5) -> pd.DataFrame:
+            n_terms: int = 5, include_roles=None) -> pd.DataFrame:
     """Uncoded passages a researcher should code next, with the words behind each score.
 
     A passage is uncoded when its document has no coding by ``coder``. Each
@@ -469,13 +471,17 @@ def suggest(tagger, study, n: int = 20, coder: str | None = None, by: str = "unc
     by : {"uncertainty", "probability"}
     n_terms : int, default 5
         Number of words listed in ``terms``.
+    include_roles : list of str or "all", optional
+        Speaker roles whose passages may be suggested; default participants
+        only (interviewer and facilitator turns ask, they are not coded).
 
     Returns
     -------
     DataFrame
-        ``rank, passage_id, doc_id, speaker, code, probability, threshold,
-        uncertainty, terms, text``; ``uncertainty`` is 1 at the code's
-        decision threshold and 0 at probability 0 or 1.
+        ``rank, passage_id, doc_id, speaker, speaker_role, code, probability,
+        threshold, uncertainty, terms, text``; ``uncertainty`` is 1 at the
+        code's decision threshold and 0 at probability 0 or 1.
+        ``attrs['note']`` says which speaker turns were left out.
 
     Examples
     --------
@@ -489,13 +495,18 @@ def suggest(tagger, study, n: int = 20, coder: str | None = None, by: str = "unc
     if by not in ("uncertainty", "probability"):
         raise PlcaseError(f"by must be 'uncertainty' or 'probability', not {by!r}")
     check_is_fitted(tagger)
-    coder = coder or config.PRIMARY_CODER
+    coder = coder or study_default(study, "primary_coder")
+    roles = keep_roles(include_roles)
     coded = set(_coded_documents(study, coder))
-    passages = study.passages[~study.passages["doc_id"].isin(coded)].reset_index(drop=True)
-    columns = ["rank", "passage_id", "doc_id", "speaker", "code", "probability",
+    passages = study.passages[~study.passages["doc_id"].isin(coded)
+                              & study.passages["speaker_role"].isin(roles)].reset_index(drop=True)
+    columns = ["rank", "passage_id", "doc_id", "speaker", "speaker_role", "code", "probability",
                "threshold", "uncertainty", "terms", "text"]
+    note = {"roles": list(roles), "note": roles_note(roles)}
     if passages.empty:
-        return pd.DataFrame(columns=columns)
+        empty = pd.DataFrame(columns=columns)
+        empty.attrs = note
+        return empty
     proba = _scores_of(tagger, passages["text"].tolist())
     thresholds = np.broadcast_to(np.asarray(getattr(tagger, "thresholds_", 0.5), dtype=float),
                                  (len(tagger.classes_),))
@@ -505,7 +516,7 @@ def suggest(tagger, study, n: int = 20, coder: str | None = None, by: str = "unc
     choice = uncertainty if by == "uncertainty" else proba
     best = choice.argmax(axis=1)
     rows = np.arange(len(passages))
-    frame = passages[["passage_id", "doc_id", "speaker", "text"]].assign(
+    frame = passages[["passage_id", "doc_id", "speaker", "speaker_role", "text"]].assign(
         code=np.asarray(tagger.classes_, dtype=object)[best],
         probability=proba[rows, best], threshold=thresholds[best],
         uncertainty=uncertainty[rows, best], _key=choice[rows, best])
@@ -514,7 +525,9 @@ def suggest(tagger, study, n: int = 20, coder: str | None = None, by: str = "unc
     frame["terms"] = [_top_terms(tagger, text, code, n_terms)
                       for text, code in zip(frame["text"], frame["code"])]
     frame["rank"] = np.arange(1, len(frame) + 1)
-    return frame[columns]
+    frame = frame[columns]
+    frame.attrs = note
+    return frame
 
 
 def _top_terms(tagger, text: str, code: str, n_terms: int) -> str:
@@ -526,3 +539,59 @@ def _top_terms(tagger, text: str, code: str, n_terms: int) -> str:
     else:
         terms = explained.loc[~explained["negated"], "matched"].str.lower()
     return ", ".join(list(dict.fromkeys(terms.tolist()))[:n_terms])
+
+
+def masking_effect(tagger, study, coder: str | None = None, codes=None, n_splits: int = 5,
+                   case_column: str | None = None) -> pd.DataFrame:
+    """Held-out and school-transfer kappa of a tagger with and without name masking.
+
+    The tagger (one with a ``mask_names`` parameter, such as
+    :class:`~plcase.taggers.ModelTagger`) is evaluated by grouped
+    cross-validation twice over: held-out documents (``groups="doc_id"``)
+    and held-out cases (trained on the other schools, tested on one), each
+    with masking on and off.  A model that learned names scores well on
+    held-out documents of a school whose staff it knows and loses that edge
+    on a new school; masking shows how much of the score was names.
+
+    Parameters
+    ----------
+    tagger : estimator with a ``mask_names`` parameter
+    study : Study
+    coder : str, optional
+        Reference human coder; default the study's primary coder.
+    codes : list of str, optional
+    n_splits : int, default 5
+    case_column : str, optional
+        Document column of the cases; default the study's case column.
+
+    Returns
+    -------
+    DataFrame
+        One row per split × masking: ``split`` ("held-out documents",
+        "school transfer"), ``groups``, ``mask_names``, ``micro_kappa``,
+        ``macro_kappa``, ``macro_f1``.
+
+    Examples
+    --------
+    >>> import plcase
+    >>> study = plcase.read_sample()
+    >>> model = plcase.ModelTagger(study.codebook, threshold_cv=0, random_state=0)
+    >>> effect = masking_effect(model, study, n_splits=2)
+    >>> effect[["split", "mask_names"]].values.tolist()[:2]
+    [['held-out documents', True], ['held-out documents', False]]
+    """
+    if "mask_names" not in tagger.get_params():
+        raise PlcaseError(f"{type(tagger).__name__} has no mask_names parameter to switch")
+    coder = coder or study_default(study, "primary_coder")
+    case_column = case_column or study_default(study, "case_column")
+    rows = []
+    for split, groups in (("held-out documents", "doc_id"), ("school transfer", case_column)):
+        for mask in (True, False):
+            model = clone(tagger).set_params(mask_names=mask)
+            scores = evaluate_tagger(model, study, groups=groups, coder=coder, codes=codes,
+                                     n_splits=n_splits).set_index("code")
+            rows.append({"split": split, "groups": groups, "mask_names": mask,
+                         "micro_kappa": scores.loc["micro", "kappa"],
+                         "macro_kappa": scores.loc["macro", "kappa"],
+                         "macro_f1": scores.loc["macro", "f1"]})
+    return pd.DataFrame(rows)

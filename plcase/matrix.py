@@ -35,10 +35,13 @@ import pandas as pd
 from plcase import config
 from plcase.errors import PlcaseError
 from plcase.hierarchy import rolled_study
+from plcase.roles import keep_roles, roles_note
 from plcase.schema import ROLES, SOURCES, THEMES, VALENCE
+from plcase.segment import word_count
 
-__all__ = ["MEASURES", "coded_passages", "theme_matrix", "to_long", "framework_matrix",
-           "framework_wide", "cooccurrence", "glow_grow", "saturation", "trim_quote"]
+__all__ = ["MEASURES", "study_default", "code_labels", "row_counts", "context_label",
+           "coded_passages", "theme_matrix", "to_long", "framework_matrix", "framework_wide", "cooccurrence", "glow_grow", "new_codes",
+           "saturation_runs", "saturation", "trim_quote"]
 
 #: The measures :func:`theme_matrix` can fill its cells with.
 MEASURES = ("passages", "share", "informants", "sources", "per_1000_words")
@@ -50,10 +53,56 @@ _DOC_COLUMNS = ("school", "source", "role", "participant", "date")
 QUOTE_CHARS = 280
 
 
+#: How context documents (``documents.context`` True) enter a matrix.
+CONTEXT_CHOICES = ("rows", "exclude", "include")
+
+
 # --------------------------------------------------------------------------- checks
 
+def study_default(study, name: str):
+    """The study's setting ``name`` (``primary_coder``, ``theme_codes``, ``case_column``).
+
+    A :class:`~plcase.Study` that knows its settings (from ``study.yml``) has
+    them as attributes; otherwise they are inferred from the data: the human
+    coder with the most codings, the codebook's ``kind: theme`` codes, the
+    ``school`` column.
+
+    Examples
+    --------
+    >>> import plcase
+    >>> study_default(plcase.read_sample(), "case_column")
+    'school'
+    """
+    value = getattr(study, name, None)
+    if value is not None:
+        return value
+    if name == "primary_coder":
+        counts = study.codings.loc[study.codings["score"].isna(), "coder"].value_counts()
+        return counts.index[0] if len(counts) else config.PRIMARY_CODER
+    if name == "theme_codes":
+        themes = study.codebook.loc[study.codebook["kind"] == "theme", "code"].tolist()
+        return themes or [c for c in THEMES if c in set(study.codes)]
+    if name == "case_column":
+        return "school"
+    raise PlcaseError(f"no default for study setting {name!r}")
+
+
+def code_labels(study) -> dict[str, str]:
+    """Code -> the codebook's ``label`` (codes without one are left out), for figures.
+
+    Examples
+    --------
+    >>> import plcase
+    >>> code_labels(plcase.read_sample())["embedded_pd"]
+    'Embedded professional learning'
+    """
+    book = study.codebook
+    return {c: str(lab) for c, lab in zip(book["code"], book["label"])
+            if isinstance(lab, str) and lab.strip()}
+
+
 def _check_coder(study, coder: str | None) -> str:
-    coder = config.PRIMARY_CODER if coder is None else coder
+    coder = study_default(study, "primary_coder") if coder is None else coder
     coders = study.coders
     # A study with no codings at all has no coders to check against; its matrices are zeros.
     if coders and coder not in coders:
@@ -63,8 +112,10 @@ def _check_coder(study, coder: str | None) -> str:
 
 
 def _check_codes(study, codes: Iterable[str] | str | None,
-                 default: Sequence[str] | None = THEMES) -> list[str]:
+                 default: Sequence[str] | None | str = "themes") -> list[str]:
     if codes is None:
+        if isinstance(default, str):
+            default = study_default(study, "theme_codes")
         codes = [c for c in default if c in set(study.codes)] if default is not None else study.codes
     elif isinstance(codes, str):
         codes = [codes]
@@ -95,6 +146,8 @@ def _order_key(column: str):
     known = {"source": SOURCES, "role": ROLES}.get(column)
 
     def key(value):
+        if isinstance(value, str) and value.startswith(context_label("")):
+            return (3, 0, value)  # context rows after the cases
         if pd.isna(value):
             return (2, 0, "")
         if known is not None and value in known:
@@ -114,6 +167,126 @@ def _group_index(documents: pd.DataFrame, by: list[str]) -> pd.Index:
     return pd.MultiIndex.from_tuples(tuples, names=by)
 
 
+def _is_context(documents: pd.DataFrame) -> pd.Series:
+    """True for documents that inform the study but are not cases (``documents.context``)."""
+    if "context" not in documents.columns:
+        return pd.Series(False, index=documents.index)
+    return documents["context"].map(lambda v: bool(v) if pd.notna(v) else False).astype(bool)
+
+
+def context_label(doc_id: str) -> str:
+    """The row label of a context document in a matrix: ``"context: <doc_id>"``."""
+    return f"context: {doc_id}"
+
+
+def _grouping(study, by_cols: list[str], context: str):
+    """Documents with their row keys, the rows in order, and the context documents.
+
+    Case documents keep their ``by`` values; with ``context="rows"`` each context
+    document becomes its own row labelled ``context: <doc_id>`` (after the case
+    rows), with ``"exclude"`` it is left out, with ``"include"`` it is grouped
+    like a case.
+    """
+    if context not in CONTEXT_CHOICES:
+        raise PlcaseError(f"context must be one of {', '.join(map(repr, CONTEXT_CHOICES))}, "
+                          f"not {context!r}")
+    documents = study.documents.copy()
+    is_context = _is_context(documents)
+    context_docs = documents.loc[is_context, "doc_id"].tolist()
+    if context == "include" or not context_docs:
+        return documents, _group_index(documents, by_cols), []
+    cases = documents[~is_context]
+    rows = _group_index(cases, by_cols)
+    if context == "exclude":
+        return cases, rows, context_docs
+    extra = documents[is_context].copy()
+    extra[by_cols[0]] = [context_label(d) for d in extra["doc_id"]]
+    for col in by_cols[1:]:
+        extra[col] = ""
+    labels = [tuple(r) if len(by_cols) > 1 else r[0]
+              for r in extra[by_cols].itertuples(index=False)]
+    if len(by_cols) == 1:
+        rows = pd.Index(list(rows) + labels, name=by_cols[0])
+    else:
+        rows = pd.MultiIndex.from_tuples(list(rows) + labels, names=by_cols)
+    return pd.concat([cases, extra]), rows, context_docs
+
+
+def _context_note(context_docs: list[str], context: str) -> str:
+    if not context_docs:
+        return ""
+    names = ", ".join(context_docs)
+    if context == "rows":
+        return f"context documents ({names}) shown as their own rows, not as cases"
+    if context == "exclude":
+        return f"context documents ({names}) left out"
+    return f"context documents ({names}) grouped like cases"
+
+
+def _kept_passages(study, documents: pd.DataFrame, by_cols: list[str], roles) -> pd.DataFrame:
+    """The passages of ``documents`` spoken in ``roles``, with their row keys and informant."""
+    passages = study.passages[study.passages["speaker_role"].isin(roles)]
+    docs = documents[["doc_id", *dict.fromkeys([*by_cols, "source", "participant"])]]
+    kept = passages.merge(docs, on="doc_id", how="inner")
+    kept["informant"] = _informant(kept) if len(kept) else pd.Series(dtype=object)
+    return kept
+
+
+def row_counts(study, by: str | Sequence[str] | None = None,
+               include_roles: Iterable[str] | str | None = None,
+               context: str = "rows") -> pd.DataFrame:
+    """The n behind each row of a matrix: documents, passages and informants per group.
+
+    Passages and informants count only the speaker roles counted by the
+    matrices (by default participants: interviewer and facilitator turns are
+    left out).
+
+    Parameters
+    ----------
+    study : Study
+    by : str or list of str, optional
+        Default the study's case column.
+    include_roles : list of str or "all", optional
+        Speaker roles to count (default participants only).
+    context : {"rows", "exclude", "include"}, default "rows"
+        Context documents as their own rows, left out, or grouped like cases.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like the matrix rows: ``n_documents, n_passages, n_informants``.
+
+    Examples
+    --------
+    >>> import plcase
+    >>> counts = row_counts(plcase.read_sample())
+    >>> counts.columns.tolist()
+    ['n_documents', 'n_passages', 'n_informants']
+    """
+    by_cols = _check_by(study, study_default(study, "case_column") if by is None else by)
+    roles = keep_roles(include_roles)
+    documents, rows, context_docs = _grouping(study, by_cols, context)
+    kept = _kept_passages(study, documents, by_cols, roles)
+    frame = pd.DataFrame({
+        "n_documents": _align(documents.groupby(by_cols, dropna=False)["doc_id"].nunique(), rows),
+        "n_passages": _align(kept.groupby(by_cols, dropna=False)["passage_id"].nunique(), rows),
+        "n_informants": _align(kept.groupby(by_cols, dropna=False)["informant"].nunique(), rows),
+    }, index=rows).astype("int64")
+    frame.attrs = {"roles": list(roles), "note": _join_notes(roles_note(roles),
+                                                             _context_note(context_docs, context))}
+    return frame
+
+
+def _join_notes(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
+def _attach_counts(matrix: pd.DataFrame, counts: pd.DataFrame) -> None:
+    """Record the n per row in ``matrix.attrs`` (plain dicts, so attrs compare and copy)."""
+    for col in ("n_documents", "n_passages", "n_informants"):
+        matrix.attrs[col] = {k: int(v) for k, v in counts[col].items()}
+
+
 # --------------------------------------------------------------------------- the long form
 
 def _pieces(study, coder: str) -> pd.DataFrame:
@@ -126,7 +299,7 @@ def _pieces(study, coder: str) -> pd.DataFrame:
     left = pd.DataFrame({"coding_id": codings.index, "doc_id": codings["doc_id"],
                          "code": codings["code"], "c_start": codings["start"],
                          "c_end": codings["end"]})
-    right = study.passages[["passage_id", "doc_id", "speaker", "start", "end"]].rename(
+    right = study.passages[["passage_id", "doc_id", "speaker", "speaker_role", "start", "end"]].rename(
         columns={"start": "p_start", "end": "p_end"})
     pairs = left.merge(right, on="doc_id", how="inner")
     # Half-open overlap; a zero-length coding belongs to the passage its position falls in.
@@ -142,7 +315,8 @@ def _pieces(study, coder: str) -> pd.DataFrame:
                           f"{row['doc_id']!r}; every coding must fall inside a passage to be counted")
     pairs = pairs.assign(start=np.maximum(pairs["c_start"], pairs["p_start"]),
                          end=np.minimum(pairs["c_end"], pairs["p_end"]))
-    return pairs[["coding_id", "doc_id", "passage_id", "speaker", "code", "start", "end"]] \
+    return pairs[["coding_id", "doc_id", "passage_id", "speaker", "speaker_role", "code", "start",
+                  "end"]] \
         .sort_values(["doc_id", "passage_id", "code", "start", "coding_id"], kind="mergesort") \
         .reset_index(drop=True)
 
@@ -173,10 +347,10 @@ def coded_passages(study, coder: str | None = None, codes: Iterable[str] | None 
     Returns
     -------
     DataFrame
-        ``passage_id, doc_id, code, n_codings, start, end, speaker, school,
-        source, role, participant, date, informant``, then the documents'
-        other columns (``case``…); ``start``/``end`` span the code's codings
-        within the passage.
+        ``passage_id, doc_id, code, n_codings, start, end, speaker,
+        speaker_role, school, source, role, participant, date, informant``,
+        then the documents' other columns (``case``…); ``start``/``end`` span
+        the code's codings within the passage.
 
     Examples
     --------
@@ -192,12 +366,12 @@ def coded_passages(study, coder: str | None = None, codes: Iterable[str] | None 
         pieces = pieces[pieces["code"].isin(_check_codes(study, codes))]
     rolled = (pieces.groupby(["passage_id", "code"], sort=False)
               .agg(doc_id=("doc_id", "first"), speaker=("speaker", "first"),
-                   n_codings=("coding_id", "nunique"), start=("start", "min"), end=("end", "max"))
+                   speaker_role=("speaker_role", "first"), n_codings=("coding_id", "nunique"), start=("start", "min"), end=("end", "max"))
               .reset_index())
     # Every other document column (a declared ``case``, imported attributes) comes along at
     # the end, so any of them can group a matrix.
     fixed = ["passage_id", "doc_id", "code", "n_codings", "start", "end", "speaker",
-             *_DOC_COLUMNS, "informant"]
+             "speaker_role", *_DOC_COLUMNS, "informant"]
     extra = [c for c in study.documents.columns if c not in (*fixed, "path")]
     docs = study.documents[["doc_id", *_DOC_COLUMNS, *extra]]
     rolled = rolled.merge(docs, on="doc_id", how="left")
@@ -209,65 +383,85 @@ def coded_passages(study, coder: str | None = None, codes: Iterable[str] | None 
 
 # --------------------------------------------------------------------------- theme matrix
 
-def theme_matrix(study, by: str | Sequence[str] = "school", measure: str = "passages",
+def theme_matrix(study, by: str | Sequence[str] | None = None, measure: str = "passages",
                  coder: str | None = None, codes: Iterable[str] | None = None,
-                 level: int | None = None) -> pd.DataFrame:
+                 include_roles: Iterable[str] | str | None = None,
+                 context: str = "rows", level: int | None = None) -> pd.DataFrame:
     """Groups × codes matrix of how much each theme was voiced.
 
     Codings are first rolled to passages (:func:`coded_passages`): a coding
     counts in every passage it overlaps, so one spanning two passages counts
     in both, and each (passage, code) counts once however many codings it holds.
+    Only passages spoken in ``include_roles`` count, in numerators and
+    denominators alike: by default interviewer and facilitator turns are left
+    out, so a share is a share of what participants said.
 
     Parameters
     ----------
     study : Study
-    by : str or list of str, default "school"
+    by : str or list of str, optional
         A document column (``school``, ``role``, ``source``, ...) or a list of
-        columns (``["school", "role"]`` gives MultiIndex rows).
+        columns (``["school", "role"]`` gives MultiIndex rows).  Default the
+        study's case column.
     measure : {"passages", "share", "informants", "sources", "per_1000_words"}
         ``passages``: passages coded with the code.
-        ``share``: those passages as a share of all the row's passages
-        (interviewer turns included, so compare rows collected the same way).
+        ``share``: those passages as a share of all the row's counted passages.
         ``informants``: distinct people who voiced the code (the pseudonym;
         in a focus group each speaker label counts as a person).
         ``sources``: distinct source types (interview, focus group, site
         visit, document) where the code appears: triangulation.
-        ``per_1000_words``: coded passages per 1,000 words of the row's documents.
+        ``per_1000_words``: coded passages per 1,000 words of the row's
+        counted passages.
     coder : str, optional
-        Defaults to :data:`plcase.config.PRIMARY_CODER`.
+        Defaults to the study's primary coder.
     codes : list of str, optional
-        Columns; default the four themes in :data:`plcase.schema.THEMES` order.
+        Columns; default the study's themes.
+    include_roles : list of str or "all", optional
+        Speaker roles counted; default participants only (``"all"`` keeps
+        interviewer and facilitator turns).
+    context : {"rows", "exclude", "include"}, default "rows"
+        Documents marked ``context`` (informing the study, not cases) appear
+        as their own rows labelled ``context: <doc_id>`` after the cases; or
+        are left out; or are grouped like cases.
     level : int, optional
         Roll codes up the code tree first (:func:`plcase.rollup`): 1 = top
-        level; the columns default to the codes of that level.
+        level; the codes default to the codes of that level.
 
     Returns
     -------
     DataFrame
         Rows = groups, columns = codes (named ``code``); empty cells are 0.
-        ``attrs`` records ``measure`` and ``coder``.
+        ``attrs`` records ``measure``, ``coder``, ``roles`` (the speaker
+        roles counted), ``note`` (that choice and the context documents in
+        words) and the n per row: ``n_documents``, ``n_passages`` and
+        ``n_informants`` (dicts keyed by row); :func:`row_counts` gives the
+        same as a frame.
 
     Examples
     --------
     >>> import plcase
     >>> study = plcase.read_sample()
     >>> m = theme_matrix(study, by="school", measure="share")
-    >>> m.index.name, m.attrs["measure"]
-    ('school', 'share')
+    >>> m.index.name, m.attrs["measure"], m.attrs["roles"]
+    ('school', 'share', ['participant'])
     """
     if measure not in MEASURES:
         raise PlcaseError(f"unknown measure {measure!r}; choose one of "
                           f"{', '.join(repr(m) for m in MEASURES)}")
     if level is not None:
         study, codes = rolled_study(study, level, codes)
-    by_cols = _check_by(study, by)
+    by_cols = _check_by(study, study_default(study, "case_column") if by is None else by)
     if not by_cols:
         raise PlcaseError("theme_matrix needs at least one grouping column")
     codes = _check_codes(study, codes)
     coder = _check_coder(study, coder)
-    rows = _group_index(study.documents, by_cols)
+    roles = keep_roles(include_roles)
+    documents, rows, context_docs = _grouping(study, by_cols, context)
     long = coded_passages(study, coder=coder)
-    chosen = long[long["code"].isin(codes)]
+    long = long[long["code"].isin(codes) & long["speaker_role"].isin(roles)]
+    # Row keys come from the grouping (context documents relabelled), not the raw columns.
+    chosen = long.drop(columns=[c for c in by_cols if c in long.columns]).merge(
+        documents[["doc_id", *by_cols]], on="doc_id", how="inner")
     grouped = chosen.groupby(by_cols + ["code"], dropna=False)
 
     if measure in ("passages", "share", "per_1000_words"):
@@ -277,22 +471,24 @@ def theme_matrix(study, by: str | Sequence[str] = "school", measure: str = "pass
     else:
         counts = grouped["source"].nunique()
     matrix = _widen(counts, rows, codes, by_cols)
+    kept = _kept_passages(study, documents, by_cols, roles)
 
     if measure == "share":
-        all_passages = study.passages[["passage_id", "doc_id"]].merge(
-            study.documents[["doc_id", *by_cols]], on="doc_id")
-        denominator = all_passages.groupby(by_cols, dropna=False)["passage_id"].nunique()
-        denominator = _align(denominator, rows)
+        denominator = _align(kept.groupby(by_cols, dropna=False)["passage_id"].nunique(), rows)
         matrix = matrix.astype(float).div(denominator.where(denominator > 0), axis=0).fillna(0.0)
     elif measure == "per_1000_words":
-        words = pd.to_numeric(study.documents["n_words"], errors="coerce")
-        words = study.documents.assign(n_words=words).groupby(by_cols, dropna=False)["n_words"].sum()
-        words = _align(words, rows)
+        words = kept.assign(n_words=[word_count(t) for t in kept["text"].fillna("")])
+        words = _align(words.groupby(by_cols, dropna=False)["n_words"].sum(), rows)
         matrix = matrix.astype(float).mul(1000).div(words.where(words > 0), axis=0).fillna(0.0)
     else:
         matrix = matrix.astype("int64")
     matrix.columns.name = "code"
-    matrix.attrs = {"measure": measure, "coder": coder}
+    matrix.attrs = {"measure": measure, "coder": coder, "roles": list(roles),
+                    "labels": code_labels(study),
+                    "note": _join_notes(roles_note(roles), _context_note(context_docs, context)),
+                    "context": [context_label(d) for d in context_docs] if context == "rows"
+                    else []}
+    _attach_counts(matrix, row_counts(study, by_cols, include_roles=roles, context=context))
     return matrix
 
 
@@ -438,7 +634,7 @@ def _rank_quotes(study, cell: pd.DataFrame, n_quotes: int, max_chars: int,
 
 def framework_matrix(study, by: str | Sequence[str] = "school", n_quotes: int = 2,
                      coder: str | None = None, codes: Iterable[str] | None = None,
-                     max_chars: int = QUOTE_CHARS) -> pd.DataFrame:
+                     max_chars: int = QUOTE_CHARS, context: str = "rows") -> pd.DataFrame:
     """Framework matrix: the most representative quotes per group and theme, tidy.
 
     For each group × code cell the candidate quotes are that cell's coded
@@ -460,6 +656,9 @@ def framework_matrix(study, by: str | Sequence[str] = "school", n_quotes: int = 
     codes : list of str, optional
         Default the four themes.
     max_chars : int, default 280
+    context : {"rows", "exclude", "include"}, default "rows"
+        Context documents' quotes under their own ``context: <doc_id>`` rows
+        (as in :func:`theme_matrix`), left out, or grouped like cases.
 
     Returns
     -------
@@ -485,7 +684,12 @@ def framework_matrix(study, by: str | Sequence[str] = "school", n_quotes: int = 
     columns = [*by_cols, "code", "rank", "quote", "attribution", "passage_id", "doc_id",
                "centrality", "n_passages"]
     cells = []
-    rows = list(_group_index(study.documents, by_cols)) if by_cols else [()]
+    rows = [()]
+    if by_cols:
+        documents, index, _ = _grouping(study, by_cols, context)
+        long = long.drop(columns=[c for c in by_cols if c in long.columns]).merge(
+            documents[["doc_id", *by_cols]], on="doc_id", how="inner")
+        rows = list(index)
     for group in rows:
         key = group if isinstance(group, tuple) else (group,)
         mask = np.ones(len(long), dtype=bool)
@@ -538,16 +742,22 @@ def framework_wide(framework: pd.DataFrame, codes: Sequence[str] | None = None) 
 # --------------------------------------------------------------------------- co-occurrence
 
 def cooccurrence(study, measure: str = "count", coder: str | None = None,
-                 codes: Iterable[str] | None = None, level: int | None = None) -> pd.DataFrame:
+                 codes: Iterable[str] | None = None,
+                 include_roles: Iterable[str] | str | None = None,
+                 level: int | None = None) -> pd.DataFrame:
     """Codes × codes matrix of codes applied to the same passage.
 
     Parameters
     ----------
     study : Study
-    measure : {"count", "jaccard"}
+    measure : {"count", "jaccard", "conditional"}
         ``count``: passages carrying both codes (the diagonal is the number
         of passages with the code).  ``jaccard``: that count divided by the
         passages carrying either code (diagonal 1; 0 where neither code occurs).
+        ``conditional``: the share of the row code's passages that also carry
+        the column code, P(column | row) (not symmetric; diagonal 1).
+    include_roles : list of str or "all", optional
+        Speaker roles counted; default participants only.
     coder : str, optional
     codes : list of str, optional
         Default every code of the codebook, in codebook order.
@@ -557,7 +767,9 @@ def cooccurrence(study, measure: str = "count", coder: str | None = None,
     Returns
     -------
     DataFrame
-        Symmetric, index and columns named ``code``.
+        Index named ``code``, columns ``code_2``; symmetric except for
+        ``conditional``.  ``attrs`` has ``measure``, ``coder``, ``labels``
+        (codebook labels) and ``note``.
 
     Examples
     --------
@@ -566,17 +778,25 @@ def cooccurrence(study, measure: str = "count", coder: str | None = None,
     >>> bool((m.values == m.values.T).all())
     True
     """
-    if measure not in ("count", "jaccard"):
-        raise PlcaseError(f"unknown measure {measure!r}; choose 'count' or 'jaccard'")
+    if measure not in ("count", "jaccard", "conditional"):
+        raise PlcaseError(f"unknown measure {measure!r}; choose 'count', 'jaccard' or "
+                          "'conditional'")
     if level is not None:
         study, codes = rolled_study(study, level, codes)
     codes = _check_codes(study, codes, default=None)
+    roles = keep_roles(include_roles)
     long = coded_passages(study, coder=coder, codes=codes)
+    long = long[long["speaker_role"].isin(roles)]
     binary = pd.crosstab(long["passage_id"], long["code"]).clip(upper=1)
     binary = binary.reindex(columns=codes, fill_value=0)
     counts = binary.T.to_numpy() @ binary.to_numpy()
     if measure == "count":
         values = counts.astype("int64")
+    elif measure == "conditional":
+        totals = np.diag(counts).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = np.where(totals[:, None] > 0, counts / np.where(totals > 0, totals, 1)[:, None],
+                              0.0)
     else:
         totals = np.diag(counts)
         union = totals[:, None] + totals[None, :] - counts
@@ -584,7 +804,8 @@ def cooccurrence(study, measure: str = "count", coder: str | None = None,
             values = np.where(union > 0, counts / np.where(union > 0, union, 1), 0.0)
     matrix = pd.DataFrame(values, index=pd.Index(codes, name="code"),
                           columns=pd.Index(codes, name="code_2"))
-    matrix.attrs = {"measure": measure, "coder": _check_coder(study, coder)}
+    matrix.attrs = {"measure": measure, "coder": _check_coder(study, coder),
+                    "labels": code_labels(study), "roles": list(roles), "note": roles_note(roles)}
     return matrix
 
 
@@ -606,56 +827,73 @@ def _valenced(study, coder: str, codes: list[str]) -> pd.DataFrame:
     overlap |= (pairs["start"] == pairs["end"]) & (pairs["start_v"] <= pairs["start"]) \
         & (pairs["start"] <= pairs["end_v"])
     pairs = pairs[overlap]
-    return pairs[["passage_id", "doc_id", "code", "code_v"]].rename(
+    return pairs[["passage_id", "doc_id", "speaker_role", "code", "code_v"]].rename(
         columns={"code_v": "valence"}).drop_duplicates().reset_index(drop=True)
 
 
-def glow_grow(study, by: str | Sequence[str] = "school", coder: str | None = None,
-              codes: Iterable[str] | None = None) -> pd.DataFrame:
-    """Glows and grows per group and theme, with a balance, tidy.
+def glow_grow(study, by: str | Sequence[str] | None = None, coder: str | None = None,
+              codes: Iterable[str] | None = None,
+              include_roles: Iterable[str] | str | None = None,
+              context: str = "rows") -> pd.DataFrame:
+    """Glows and grows per group and theme, with a balance and the group's n, tidy.
 
     A passage counts as a glow of a theme when a ``glow`` coding overlaps
     that theme's coding within the passage (likewise ``grow``); a passage
-    with both counts in both.
+    with both counts in both.  Groups differ in how much was said, so
+    ``group_passages`` (the group's counted passages) lets glows and grows be
+    compared per 100 passages (``plot_glow_grow(..., per=100)``).
 
     Parameters
     ----------
     study : Study
-    by : str or list of str, default "school"
+    by : str or list of str, optional
+        Default the study's case column; ``[]`` pools the study.
     coder : str, optional
     codes : list of str, optional
-        Default the four themes.
+        Default the study's themes.
+    include_roles : list of str or "all", optional
+        Speaker roles counted; default participants only.
+    context : {"rows", "exclude", "include"}, default "rows"
+        As in :func:`theme_matrix`.
 
     Returns
     -------
     DataFrame
         One row per group × code: the ``by`` columns, ``code, n_passages``
-        (passages with the code), ``glow, grow`` (passages), and ``balance``
-        = (glow − grow) / (glow + grow), from −1 (all grow) to 1 (all glow);
-        NaN where there is neither.
+        (passages with the code), ``glow, grow`` (passages), ``balance``
+        = (glow − grow) / (glow + grow), from −1 (all grow) to 1 (all glow),
+        NaN where there is neither, ``group_passages`` and ``group_informants``
+        (the n of the group).  ``attrs['note']`` says what was counted.
 
     Examples
     --------
     >>> import plcase
     >>> gg = glow_grow(plcase.read_sample())
     >>> gg.columns.tolist()
-    ['school', 'code', 'n_passages', 'glow', 'grow', 'balance']
+    ['school', 'code', 'n_passages', 'glow', 'grow', 'balance', 'group_passages', 'group_informants']
     """
-    by_cols = _check_by(study, by)
+    by_cols = _check_by(study, study_default(study, "case_column") if by is None else by)
     codes = _check_codes(study, codes)
     coder = _check_coder(study, coder)
-    docs = study.documents[["doc_id", *by_cols]]
-    valenced = _valenced(study, coder, codes).merge(docs, on="doc_id")
-    counts = (valenced.groupby([*by_cols, "code", "valence"], dropna=False)["passage_id"]
+    roles = keep_roles(include_roles)
+    if by_cols:
+        documents, rows, context_docs = _grouping(study, by_cols, context)
+    else:
+        documents = study.documents.assign(_all="all")
+        rows, context_docs = pd.Index(["all"], name="_all"), []
+        if context != "include":
+            context_docs = documents.loc[_is_context(documents), "doc_id"].tolist()
+            documents = documents[~_is_context(documents)]
+    keys = by_cols or ["_all"]
+    docs = documents[["doc_id", *keys]]
+    valenced = _valenced(study, coder, codes)
+    valenced = valenced[valenced["speaker_role"].isin(roles)].merge(docs, on="doc_id")
+    counts = (valenced.groupby([*keys, "code", "valence"], dropna=False)["passage_id"]
               .nunique().unstack("valence").reindex(columns=list(VALENCE)).fillna(0))
-    n_passages = coded_passages(study, coder=coder, codes=codes).groupby(
-        [*by_cols, "code"], dropna=False)["passage_id"].nunique()
-    rows = _group_index(study.documents, by_cols) if by_cols else pd.Index(["all"], name="_all")
-    if not by_cols:
-        counts.index = pd.MultiIndex.from_product([["all"], counts.index], names=["_all", "code"]) \
-            if len(counts) else counts.index
-        n_passages.index = pd.MultiIndex.from_product([["all"], n_passages.index],
-                                                      names=["_all", "code"])
+    coded = coded_passages(study, coder=coder, codes=codes)
+    coded = coded[coded["speaker_role"].isin(roles)]
+    coded = coded.drop(columns=[c for c in keys if c in coded.columns]).merge(docs, on="doc_id")
+    n_passages = coded.groupby([*keys, "code"], dropna=False)["passage_id"].nunique()
     full = pd.MultiIndex.from_tuples(
         [(*(g if isinstance(g, tuple) else (g,)), c) for g in rows for c in codes],
         names=[*rows.names, "code"])
@@ -666,7 +904,16 @@ def glow_grow(study, by: str | Sequence[str] = "school", coder: str | None = Non
     }, index=full).astype("int64")
     total = frame["glow"] + frame["grow"]
     frame["balance"] = ((frame["glow"] - frame["grow"]) / total.where(total > 0)).astype(float)
+    kept = _kept_passages(study, documents, keys, roles)
+    group_n = kept.groupby(keys, dropna=False).agg(group_passages=("passage_id", "nunique"),
+                                                  group_informants=("informant", "nunique"))
     frame = frame.reset_index()
+    group_n = group_n.reset_index()
+    frame = frame.merge(group_n, on=keys, how="left")
+    frame[["group_passages", "group_informants"]] = \
+        frame[["group_passages", "group_informants"]].fillna(0).astype("int64")
+    frame.attrs = {"roles": list(roles), "labels": code_labels(study),
+                   "note": _join_notes(roles_note(roles), _context_note(context_docs, context))}
     return frame.drop(columns=["_all"]) if not by_cols else frame
 
 
@@ -678,80 +925,315 @@ def _reindex(series: pd.Series, full: pd.MultiIndex) -> pd.Series:
 
 
 # --------------------------------------------------------------------------- saturation
+#
+# Guest, Namey & Chen (2020), "A simple method to assess and report thematic
+# saturation in qualitative research", PLOS ONE 15(5): e0232076.  Their terms:
+# base size (the first N interviews; its number of unique codes is the
+# denominator), run length (the next M interviews), new-information threshold
+# (new codes in the run / codes in the base, e.g. <= 5 %).  The run slides one
+# interview at a time while the base's denominator stays fixed; a code is new
+# in a run when no earlier interview (base or later) had it.
 
-def saturation(study, by: str | Sequence[str] | None = "school", order: str = "date",
-               coder: str | None = None, codes: Iterable[str] | None = None,
-               level: int | None = None) -> pd.DataFrame:
-    """Cumulative distinct codes observed as documents are added in order, per group.
+#: Label of the pooled group in :func:`new_codes` and :func:`saturation`.
+ALL_CASES = "all cases"
 
-    A flattening curve suggests the group's documents stopped adding new
-    codes (thematic saturation).  Documents are added in ``order`` (a document
-    column; ties broken by ``doc_id``).
+
+def _saturation_codes(study, codes) -> list[str]:
+    if codes is None:
+        kinds = study.codebook.set_index("code")["kind"]
+        codes = [c for c in study.codes if kinds.get(c) != "valence"]
+    return _check_codes(study, codes)
+
+
+def _document_codes(study, coder, codes, roles) -> dict[str, set]:
+    long = coded_passages(study, coder=coder, codes=codes)
+    long = long[long["speaker_role"].isin(roles)]
+    return long.groupby("doc_id")["code"].agg(set).to_dict()
+
+
+def _ordered_groups(study, by, order, include_context):
+    """(group label, documents in collection order) per case and for all cases pooled."""
+    by_cols = _check_by(study, study_default(study, "case_column") if by is None else by)
+    if order not in study.documents.columns:
+        raise PlcaseError(f"unknown order column {order!r}; order by a document column: "
+                          f"{', '.join(repr(c) for c in study.documents.columns)}")
+    documents = study.documents.copy()
+    context_docs = [] if include_context else documents.loc[_is_context(documents), "doc_id"].tolist()
+    documents = documents[~documents["doc_id"].isin(context_docs)]
+    documents["_order"] = documents[order].astype(str).where(documents[order].notna(), "")
+    documents = documents.sort_values(["_order", "doc_id"], kind="mergesort")
+    groups = []
+    if by_cols:
+        for key in _group_index(documents, by_cols):
+            values = key if isinstance(key, tuple) else (key,)
+            mask = np.ones(len(documents), dtype=bool)
+            for col, value in zip(by_cols, values):
+                mask &= (documents[col].isna() if pd.isna(value) else documents[col].eq(value)).to_numpy()
+            groups.append((label_of(key), documents[mask]))
+    groups.append((ALL_CASES, documents))
+    return groups, context_docs
+
+
+def label_of(key) -> str:
+    """A group key as one printable label (``"A · teacher"`` for a tuple)."""
+    return " · ".join(str(k) for k in key) if isinstance(key, tuple) else str(key)
+
+
+def new_codes(study, by: str | Sequence[str] | None = None, order: str = "date",
+              coder: str | None = None, codes: Iterable[str] | None = None,
+              include_roles: Iterable[str] | str | None = None, include_context: bool = False,
+              n_permutations: int = 0, random_state: int | None = None,
+              level: int | None = None) -> pd.DataFrame:
+    """New codes per successive document, per case and for all cases pooled.
+
+    Documents are taken in ``order`` (collection order: the date, ties by
+    ``doc_id``).  A code is new in a document when no earlier document of the
+    group had it.  Sub-codes (codes with a ``parent`` in the codebook) are
+    counted apart from top-level codes.  With ``n_permutations`` the
+    cumulative count is also computed over random document orders, giving a
+    band (5th–95th percentile) that shows how much the curve owes to the
+    order the interviews happened to be done in.
 
     Parameters
     ----------
     study : Study
-    by : str, list of str or None, default "school"
-        None pools the whole study into one curve.
+    by : str or list of str, optional
+        Default the study's case column; ``[]`` gives the pooled curve only.
     order : str, default "date"
-        Document column giving the order documents were collected.
     coder : str, optional
     codes : list of str, optional
-        Default every theme and sub-code of the codebook (not the valence pair).
+        Default every code of the codebook but the valence codes.
+    include_roles : list of str or "all", optional
+        Speaker roles whose passages count; default participants only.
+    include_context : bool, default False
+        Context documents are not cases and are left out unless True.
+    n_permutations : int, default 0
+    random_state : int, optional
+        Seed of the permutations; default :data:`plcase.config.RANDOM_STATE`.
     level : int, optional
-        Roll codes up the code tree first (:func:`plcase.rollup`): saturation
-        of categories rather than of leaf codes.
+        Roll codes up the code tree first (:func:`plcase.rollup`): 1 = top
+        level; the codes default to the codes of that level.
 
     Returns
     -------
     DataFrame
-        One row per group × document: the ``by`` columns, ``step`` (1, 2, …),
-        ``doc_id``, the ``order`` column, ``n_new`` and ``new_codes`` (codes
-        first seen in this document, comma-separated, "" if none),
-        ``n_codes`` (distinct codes so far) and ``n_code_roles`` (distinct
-        code × role pairs so far).
+        One row per group × document: ``group, step, doc_id``, the ``order``
+        column, ``n_new, new_codes, n_new_subcodes, new_subcodes`` (codes and
+        sub-codes first seen here, comma-separated), ``n_codes`` (distinct
+        codes so far) and, with permutations, ``n_codes_low, n_codes_median,
+        n_codes_high``.  ``attrs['note']`` names what was left out.
+
+    Examples
+    --------
+    >>> import plcase
+    >>> curves = new_codes(plcase.read_sample())
+    >>> bool(curves.groupby("group")["n_codes"].is_monotonic_increasing.all())
+    True
+    """
+    if level is not None:
+        study, codes = rolled_study(study, level, codes)
+    codes = _saturation_codes(study, codes)
+    roles = keep_roles(include_roles)
+    found = _document_codes(study, coder, codes, roles)
+    parents = study.codebook.set_index("code")["parent"]
+    is_sub = {c: isinstance(parents.get(c), str) and bool(parents.get(c)) for c in codes}
+    groups, context_docs = _ordered_groups(study, by, order, include_context)
+    rng = np.random.default_rng(config.RANDOM_STATE if random_state is None else random_state)
+    rows = []
+    for group, docs in groups:
+        sets = [found.get(d, set()) for d in docs["doc_id"]]
+        band = _permutation_band(sets, n_permutations, rng) if n_permutations else None
+        seen: set = set()
+        for step, (doc, doc_codes) in enumerate(zip(docs.itertuples(index=False), sets), start=1):
+            new = [c for c in codes if c in doc_codes and c not in seen]
+            seen |= doc_codes
+            row = {"group": group, "step": step, "doc_id": doc.doc_id,
+                   **({order: getattr(doc, order)} if order != "doc_id" else {}),
+                   "n_new": sum(not is_sub[c] for c in new),
+                   "new_codes": ", ".join(c for c in new if not is_sub[c]),
+                   "n_new_subcodes": sum(is_sub[c] for c in new),
+                   "new_subcodes": ", ".join(c for c in new if is_sub[c]),
+                   "n_codes": len(seen)}
+            if band is not None:
+                row.update(n_codes_low=band[0][step - 1], n_codes_median=band[1][step - 1],
+                           n_codes_high=band[2][step - 1])
+            rows.append(row)
+    frame = pd.DataFrame(rows)
+    frame.attrs = {"order": order, "roles": list(roles), "n_permutations": n_permutations,
+                   "note": _join_notes(roles_note(roles),
+                                       f"context documents ({', '.join(context_docs)}) left out"
+                                       if context_docs else "")}
+    return frame
+
+
+def _permutation_band(sets: list[set], n: int, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    curves = np.empty((n, len(sets)))
+    for p in range(n):
+        seen: set = set()
+        for step, k in enumerate(rng.permutation(len(sets))):
+            seen |= sets[k]
+            curves[p, step] = len(seen)
+    low, median, high = np.percentile(curves, [5, 50, 95], axis=0)
+    return low, median, high
+
+
+def _runs(sets: list[set], base: int, run: int, threshold: float) -> list[dict]:
+    """Guest et al.'s runs over one ordered list of documents' code sets."""
+    base_codes = set().union(*sets[:base]) if sets[:base] else set()
+    rows = []
+    for first in range(base, len(sets) - run + 1):
+        before = set().union(*sets[:first]) if first else set()
+        in_run = set().union(*sets[first:first + run])
+        new = sorted(in_run - before)
+        ratio = len(new) / len(base_codes) if base_codes else np.nan
+        rows.append({"run_first": first + 1, "run_last": first + run,
+                     "base_codes": len(base_codes), "n_new": len(new), "new_codes": ", ".join(new),
+                     "ratio": ratio, "saturated": bool(ratio <= threshold)})
+    return rows
+
+
+def _check_saturation_args(base: int, run: int, threshold: float) -> None:
+    if base < 1 or run < 1:
+        raise PlcaseError(f"base size and run length must be at least 1 document, got "
+                          f"base={base}, run={run}")
+    if not 0 <= threshold < 1:
+        raise PlcaseError(f"the new-information threshold is a proportion in [0, 1), got {threshold}")
+
+
+def saturation_runs(study, by: str | Sequence[str] | None = None, order: str = "date",
+                    base: int = 4, run: int = 2, threshold: float = 0.05,
+                    coder: str | None = None, codes: Iterable[str] | None = None,
+                    include_roles: Iterable[str] | str | None = None,
+                    include_context: bool = False, level: int | None = None) -> pd.DataFrame:
+    """Every run of Guest, Namey & Chen's (2020) saturation assessment, per case and pooled.
+
+    The base is the first ``base`` documents in collection order; its number
+    of distinct codes is the denominator.  Each run is the next ``run``
+    documents, sliding one document at a time; its new information is the
+    number of codes no earlier document had, divided by the base's codes.
+    A run at or below ``threshold`` marks saturation.
+
+    Returns
+    -------
+    DataFrame
+        One row per group × run: ``group, run_first, run_last`` (positions of
+        the run's documents, 1-based), ``base_codes, n_new, new_codes,
+        ratio, saturated``.  A group with fewer than ``base + run``
+        documents has no rows.
+
+    Examples
+    --------
+    >>> import plcase
+    >>> runs = saturation_runs(plcase.read_sample(), base=2, run=1)
+    >>> runs.columns.tolist()[:4]
+    ['group', 'run_first', 'run_last', 'base_codes']
+    """
+    if level is not None:
+        study, codes = rolled_study(study, level, codes)
+    _check_saturation_args(base, run, threshold)
+    codes = _saturation_codes(study, codes)
+    roles = keep_roles(include_roles)
+    found = _document_codes(study, coder, codes, roles)
+    groups, _ = _ordered_groups(study, by, order, include_context)
+    rows = [{"group": group, **r}
+            for group, docs in groups
+            for r in _runs([found.get(d, set()) for d in docs["doc_id"]], base, run, threshold)]
+    columns = ["group", "run_first", "run_last", "base_codes", "n_new", "new_codes", "ratio",
+               "saturated"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _saturation_point(sets, base, run, threshold) -> float:
+    for r in _runs(sets, base, run, threshold):
+        if r["saturated"]:
+            return float(r["run_first"] - 1)
+    return np.nan
+
+
+def saturation(study, by: str | Sequence[str] | None = None, order: str = "date",
+               base: int = 4, run: int = 2, threshold: float = 0.05,
+               coder: str | None = None, codes: Iterable[str] | None = None,
+               include_roles: Iterable[str] | str | None = None, include_context: bool = False,
+               n_permutations: int = 0, random_state: int | None = None,
+               level: int | None = None) -> pd.DataFrame:
+    """Thematic saturation after Guest, Namey & Chen (2020), per case and for all cases.
+
+    Saturation is reached after *k* documents when the ``run`` documents
+    that follow them add no more than ``threshold`` new codes, as a
+    proportion of the distinct codes in the first ``base`` documents (the
+    base size).  The paper's defaults are a base of 4 interviews, a run of 2
+    and a threshold of 5 %.  Documents are taken in collection order
+    (``order``, default the date); with ``n_permutations`` the assessment is
+    repeated over random orders (seeded), since the point depends on which
+    interviews happened to come first.
+
+    Parameters
+    ----------
+    study : Study
+    by : str or list of str, optional
+        Default the study's case column; ``[]`` assesses the pooled study only.
+    order : str, default "date"
+    base, run : int, default 4 and 2
+        Base size and run length, in documents.
+    threshold : float, default 0.05
+        New-information threshold (0 asks for no new code at all).
+    coder, codes, include_roles, include_context
+        As in :func:`new_codes`.
+    n_permutations : int, default 0
+    random_state : int, optional
+        Default :data:`plcase.config.RANDOM_STATE`.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (each case, then ``"all cases"``): ``group,
+        n_documents, base, run, threshold, base_codes, n_codes`` (distinct
+        codes in all the group's documents), ``saturation_at`` (documents
+        after which saturation was reached in collection order; NaN if
+        never or too few documents), ``confirmed_by`` (``saturation_at +
+        run``: the documents the claim rests on) and, with permutations,
+        ``share_saturated`` (share of random orders that reach saturation)
+        and ``saturation_at_median, saturation_at_low, saturation_at_high``
+        (5th–95th percentile over the orders that reach it).
 
     Examples
     --------
     >>> import plcase
     >>> sat = saturation(plcase.read_sample())
-    >>> bool(sat.groupby("school")["n_codes"].is_monotonic_increasing.all())
-    True
+    >>> sat["group"].iloc[-1]
+    'all cases'
     """
     if level is not None:
         study, codes = rolled_study(study, level, codes)
-    by_cols = _check_by(study, by)
-    if order not in study.documents.columns:
-        raise PlcaseError(f"unknown order column {order!r}; order by a document column: "
-                          f"{', '.join(repr(c) for c in study.documents.columns)}")
-    if codes is None:
-        kinds = study.codebook.set_index("code")["kind"]
-        codes = [c for c in study.codes if kinds.get(c) != "valence"]
-    codes = _check_codes(study, codes)
-    long = coded_passages(study, coder=coder, codes=codes)
-    by_doc = long.groupby("doc_id")["code"].agg(lambda s: set(s))
-    documents = study.documents.copy()
-    documents["_order"] = documents[order].astype(str).where(documents[order].notna(), "")
-    groups = _group_index(documents, by_cols) if by_cols else [()]
+    _check_saturation_args(base, run, threshold)
+    codes = _saturation_codes(study, codes)
+    roles = keep_roles(include_roles)
+    found = _document_codes(study, coder, codes, roles)
+    groups, context_docs = _ordered_groups(study, by, order, include_context)
+    rng = np.random.default_rng(config.RANDOM_STATE if random_state is None else random_state)
     rows = []
-    for group in groups:
-        key = group if isinstance(group, tuple) else (group,)
-        docs = documents
-        for col, value in zip(by_cols, key):
-            docs = docs[docs[col].isna() if pd.isna(value) else docs[col].eq(value)]
-        docs = docs.sort_values(["_order", "doc_id"], kind="mergesort")
-        seen, seen_roles = set(), set()
-        for step, doc in enumerate(docs.itertuples(index=False), start=1):
-            found = by_doc.get(doc.doc_id, set())
-            new = [c for c in codes if c in found and c not in seen]
-            seen |= found
-            seen_roles |= {(c, doc.role) for c in found}
-            rows.append({**dict(zip(by_cols, key)), "step": step, "doc_id": doc.doc_id,
-                         order: getattr(doc, order) if order != "doc_id" else doc.doc_id,
-                         "n_new": len(new), "new_codes": ", ".join(new),
-                         "n_codes": len(seen), "n_code_roles": len(seen_roles)})
-    columns = [*by_cols, "step", "doc_id"] + ([order] if order != "doc_id" else []) + \
-        ["n_new", "new_codes", "n_codes", "n_code_roles"]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame.attrs = {"by": by_cols, "order": order}
+    for group, docs in groups:
+        sets = [found.get(d, set()) for d in docs["doc_id"]]
+        point = _saturation_point(sets, base, run, threshold)
+        row = {"group": group, "n_documents": len(sets), "base": base, "run": run,
+               "threshold": threshold,
+               "base_codes": len(set().union(*sets[:base])) if sets else 0,
+               "n_codes": len(set().union(*sets)) if sets else 0,
+               "saturation_at": point, "confirmed_by": point + run}
+        if n_permutations:
+            points = np.array([_saturation_point([sets[k] for k in rng.permutation(len(sets))],
+                                                 base, run, threshold)
+                               for _ in range(n_permutations)])
+            reached = points[np.isfinite(points)]
+            row["share_saturated"] = len(reached) / n_permutations
+            low, median, high = (np.percentile(reached, [5, 50, 95]) if len(reached)
+                                 else (np.nan,) * 3)
+            row.update(saturation_at_median=median, saturation_at_low=low,
+                       saturation_at_high=high)
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    frame.attrs = {"order": order, "roles": list(roles), "n_permutations": n_permutations,
+                   "note": _join_notes(roles_note(roles),
+                                       f"context documents ({', '.join(context_docs)}) left out"
+                                       if context_docs else "")}
     return frame

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from plcase.errors import PlcaseError
+from plcase.roles import speaker_roles
 from plcase.schema import (CODEBOOK_COLUMNS, CODING_COLUMNS, DOCUMENT_COLUMNS,
                            PASSAGE_COLUMNS, coding_frame, require_columns, sort_codings)
 
@@ -68,6 +69,9 @@ class Study:
         require_columns(self.codebook, ["code"], "codebook")
         documents = _complete(self.documents, DOCUMENT_COLUMNS)
         passages = _complete(self.passages, PASSAGE_COLUMNS)
+        if "speaker_role" not in passages.columns or passages["speaker_role"].isna().all():
+            # Studies built from frames (tests, REFI-QDA projects) get the default labels.
+            passages = speaker_roles(passages)
         codebook = _complete(self.codebook, CODEBOOK_COLUMNS)
         codings = coding_frame(self.codings)
         _check(documents, passages, codings, codebook, self.texts)

@@ -38,6 +38,7 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from plcase import masking
 from plcase.errors import PlcaseError
 from plcase.progress import progress_bar
 from plcase.schema import THEMES, require_columns
@@ -582,6 +583,21 @@ def _codebook_passages(codebook: pd.DataFrame, classes: list[str]):
     return texts, np.vstack(labels)
 
 
+def _codebook_words(codebook) -> set[str]:
+    """Every word of the codebook's text fields: words that carry meaning, never masked."""
+    if codebook is None:
+        return set()
+    words = set()
+    for rec in codebook.to_dict("records"):
+        for field in ("code", "label", "definition", "include", "exclude", "example"):
+            if isinstance(rec.get(field), str):
+                words.update(re.findall(r"[A-Za-z]+", rec[field]))
+        for field in ("keywords", "phrases"):
+            for term in _as_terms(rec.get(field)):
+                words.update(re.findall(r"[A-Za-z]+", term))
+    return words
+
+
 def _best_threshold(y_true: np.ndarray, proba: np.ndarray, metric: str) -> float:
     """The threshold on ``proba`` that maximises ``metric`` (the middle of the best
     plateau, so ties do not pull it to an edge)."""
@@ -647,10 +663,23 @@ class ModelTagger(BaseEstimator):
         contiguous runs.
     random_state : int, RandomState or None, default None
         Seed of the internal folds and the solver.
+    mask_names : bool, default True
+        Replace people's names with one neutral word before features are
+        built (:func:`plcase.masking.mask_names`), so the model learns what
+        is said, not who says it.  The names are ``names`` plus those found
+        in the training passages (:func:`plcase.masking.names_in_texts`:
+        surnames after titles, words beside known names, and title-case words
+        never written in lower case, except calendar and codebook words).
+    names : list of str, optional
+        Names to mask besides those found; pass
+        ``plcase.masking.study_names(study)`` (participants, interviewers,
+        speaker labels).
 
     Attributes
     ----------
     classes_ : ndarray of str
+    names_ : list of str
+        The names masked (empty when ``mask_names`` is False).
     thresholds_ : ndarray of float
         Decision threshold per code.
     features_ : FeatureUnion
@@ -673,7 +702,8 @@ class ModelTagger(BaseEstimator):
 
     def __init__(self, codebook=None, codes=None, C=20.0, char_ngrams=(2, 5), min_df=1,
                  rule_weight=0.0, codebook_weight=1.0, threshold_cv=5,
-                 threshold_metric="kappa", drop_stop_words=False, threshold_shuffle=False, random_state=None):
+                 threshold_metric="kappa", drop_stop_words=False, threshold_shuffle=False,
+                 random_state=None, mask_names=True, names=None):
         self.codebook = codebook
         self.codes = codes
         self.C = C
@@ -686,6 +716,12 @@ class ModelTagger(BaseEstimator):
         self.drop_stop_words = drop_stop_words
         self.threshold_shuffle = threshold_shuffle
         self.random_state = random_state
+        self.mask_names = mask_names
+        self.names = names
+
+    def _masked(self, texts: list[str]) -> list[str]:
+        """The texts with the learned names masked (a step before the features)."""
+        return masking.mask_names(texts, self.names_) if self.names_ else texts
 
     def _classes(self, y) -> list[str]:
         if self.codes is not None:
@@ -739,6 +775,11 @@ class ModelTagger(BaseEstimator):
     def fit(self, X, y):
         """Learn from passages ``X`` and the human codes ``y`` (indicator matrix)."""
         texts = _check_texts(X)
+        self.names_ = []
+        if self.mask_names:
+            self.names_ = masking.names_in_texts(texts, known=self.names or (),
+                                                 exclude=_codebook_words(self.codebook))
+            texts = self._masked(texts)
         classes = self._classes(y)
         y = _check_indicator(y, len(texts), len(classes))
         if self.threshold_metric not in ("kappa", "f1"):
@@ -780,8 +821,8 @@ class ModelTagger(BaseEstimator):
     def predict_proba(self, X, *, progress=None) -> np.ndarray:
         """Probability of each code (passages × ``classes_``)."""
         check_is_fitted(self)
-        return self._proba(self.features_, self.estimators_, self._constant, _check_texts(X),
-                           progress)
+        return self._proba(self.features_, self.estimators_, self._constant,
+                           self._masked(_check_texts(X)), progress)
 
     def predict(self, X) -> np.ndarray:
         """Indicator matrix: probability at or above each code's threshold."""
@@ -807,6 +848,7 @@ class ModelTagger(BaseEstimator):
             contributions per code, largest first.
         """
         check_is_fitted(self)
+        text = self._masked([text])[0]
         row = self.features_.transform([text]).tocsr()
         names = self.features_.get_feature_names_out()
         char_analyzer = self.features_.transformer_list[0][1].build_analyzer()

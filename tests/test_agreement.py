@@ -580,12 +580,15 @@ def test_plot_agreement_draws_points_intervals_and_thresholds():
     ax = plot_agreement(result)
     assert ax.get_xlabel() == "Cohen's κ"
     assert [t.get_text() for t in ax.get_yticklabels()] == CODES + [OVERALL]
+    # threshold lines span the axes (x in data, y in axes coordinates)
     vertical = sorted(line.get_xdata()[0] for line in ax.lines
-                      if len(set(line.get_xdata())) == 1 and len(line.get_xdata()) == 2
-                      and line.get_linestyle() in ("--", "-"))
-    assert TENTATIVE in vertical and RELIABLE in vertical
+                      if line.get_transform() == ax.get_xaxis_transform())
+    # Kappa gets Landis & Koch's (1977) band edges, not Krippendorff's alpha thresholds.
+    assert vertical == [0.21, 0.41, 0.61, 0.81]
+    assert TENTATIVE not in vertical and RELIABLE not in vertical
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "coder_a vs coder_b", "coder_a vs auto:rules", "0.667 tentative", "0.800 reliable"]
+        "human 1 vs human 2 (coder_a, coder_b)", "human vs rules (coder_a, auto:rules)",
+        "0.21 fair", "0.41 moderate", "0.61 substantial", "0.81 almost perfect"]
     # glow is undefined (nobody applied it) for both pairs: marked, not plotted as a number.
     assert [t.get_text() for t in ax.texts] == ["n/a", "n/a"]
     # Interval bars span ci_low..ci_high of the first pair's shared_culture row.
@@ -604,3 +607,13 @@ def test_plot_agreement_needs_a_coefficient_it_can_find():
     fig, ax = plt.subplots()
     assert plot_agreement(result, coefficient="gwet_ac1", ax=ax) is ax
     plt.close(fig)
+
+
+def test_plot_agreement_alpha_gets_krippendorff_thresholds():
+    result = agreement(frame_from_matrix(KRIPPENDORFF_PACKAGE), coefficients=["krippendorff_alpha"])
+    ax = plot_agreement(result)
+    # threshold lines span the axes (x in data, y in axes coordinates)
+    vertical = sorted(line.get_xdata()[0] for line in ax.lines
+                      if line.get_transform() == ax.get_xaxis_transform())
+    assert vertical == [TENTATIVE, RELIABLE] == [0.667, 0.8]
+    plt.close(ax.figure)

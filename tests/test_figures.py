@@ -177,3 +177,104 @@ def test_tidy_table_without_index_and_with_missing_values(tmp_path, monkeypatch)
     assert md.read_text().splitlines()[3] == "| grow |  | d |"
     assert markdown_table(frame).splitlines()[2] == r"| embedded_pd | 0.500 | a \| b<br>c |"
     assert "nan" not in tex.read_text().lower()
+
+
+# ---------------------------------------------------------------- figures for readers (issue 18)
+
+def _with_n(matrix):
+    m = matrix.copy()
+    m.attrs = dict(matrix.attrs, labels={"shared_culture": "Shared culture",
+                                         "whole_child_sel": "Whole child / SEL"},
+                   n_passages={"Grand Oak Elementary": 142, "Ridge Road Middle": 133},
+                   n_informants={"Grand Oak Elementary": 10, "Ridge Road Middle": 10})
+    return m
+
+
+def test_theme_matrix_rows_say_their_n_and_columns_their_label():
+    ax = plot_theme_matrix(_with_n(SHARE))
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert rows[0] == "Grand Oak Elementary\nn = 142 passages · 10 informants"
+    columns = [t.get_text() for t in ax.get_xticklabels()]
+    assert columns[0] == "Shared culture" and columns[3] == "Whole child / SEL"
+    # codes without a codebook label fall back to the code, readably
+    assert columns[1] == "embedded pd"
+
+
+def test_context_rows_sit_below_a_rule():
+    m = pd.concat([SHARE, pd.DataFrame([[0.27, 0.5, 0.2, 0.05]], columns=SHARE.columns,
+                                       index=pd.Index(["context: D1"], name="school"))])
+    m.attrs = {"measure": "share", "context": ["context: D1"]}
+    ax = plot_theme_matrix(m)
+    rules = [line.get_ydata()[0] for line in ax.lines]
+    assert rules == [1.5]
+    assert [t.get_text() for t in ax.get_yticklabels()][-1] == "context: D1"
+
+
+def test_cooccurrence_diagonal_apart_does_not_set_the_scale():
+    m = pd.DataFrame([[40, 2], [2, 30]], index=["a", "b"], columns=["a", "b"])
+    ax = plot_cooccurrence(m)
+    image = ax.images[0]
+    # the colour scale spans the pairs (max 2), not the diagonal (40)
+    assert image.norm.vmax == 2
+    assert [t.get_text() for t in ax.texts] == ["40", "2", "30"]
+    assert plot_cooccurrence(m, diagonal="scale").images[0].norm.vmax == 40
+    with pytest.raises(PlcaseError, match="diagonal"):
+        plot_cooccurrence(m, diagonal="off")
+
+
+def test_cooccurrence_conditional_by_hand():
+    from tests.handmade import build_study
+    from plcase.matrix import cooccurrence
+
+    m = cooccurrence(build_study(), measure="conditional", codes=["student_driven", "glow", "grow"])
+    # Participant passages by hand: student_driven GO-T1:001, GO-T1:002 (one coding spans
+    # both), GO-S1:001, GO-S1:002, RR-A1:002 = 5; glow GO-T1:001, GO-S1:001, RR-A1:001,
+    # RR-A1:002 = 4; grow GO-T1:002, RR-A1:002 = 2.  Both student_driven and glow: 3;
+    # student_driven and grow: 2.  Rows condition: P(column | row).
+    assert m.loc["student_driven", "glow"] == pytest.approx(3 / 5)
+    assert m.loc["glow", "student_driven"] == pytest.approx(3 / 4)
+    assert m.loc["grow", "student_driven"] == pytest.approx(2 / 2)
+    assert m.loc["student_driven", "grow"] == pytest.approx(2 / 5)
+    assert np.diag(m).tolist() == [1.0, 1.0, 1.0]
+    assert m.attrs["measure"] == "conditional"
+
+
+def test_glow_grow_per_100_passages_of_the_group():
+    frame = GLOW_GROW.assign(group_passages=[100, 50, 100, 50])
+    ax = plot_glow_grow(frame, per=100)
+    widths = sorted(p.get_width() for p in ax.patches if p.get_width() > 0)
+    # Ridge Road: 9 glows of 50 passages = 18 per 100
+    assert widths == pytest.approx(sorted([27, 18, 23, 18]))
+    assert "(n = 50)" in " ".join(t.get_text() for t in ax.get_yticklabels())
+    with pytest.raises(PlcaseError, match="group_passages"):
+        plot_glow_grow(GLOW_GROW, per=100)
+
+
+def test_saved_figure_has_its_table_beside_it(tmp_path):
+    paths = save_figure(draw(), "matrix", formats=("png",), directory=tmp_path, table=SHARE)
+    assert [p.name for p in paths] == ["matrix.png", "matrix.csv", "matrix.md", "matrix.tex"]
+    np.testing.assert_allclose(pd.read_csv(paths[1], index_col=0).to_numpy(), SHARE.to_numpy())
+
+
+def test_tagger_scores_name_coders_by_role_with_landis_koch_bands():
+    from plcase.figures.tagging import plot_tagger_scores
+
+    scores = pd.DataFrame({"coder": ["ben", "auto:model"], "reference": "ana",
+                           "code": ["embedded_pd"] * 2, "kappa": [0.87, 0.7]})
+    ax = plot_tagger_scores(scores)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["human (ben)",
+                                                                  "model (auto:model)"]
+    bands = sorted(line.get_ydata()[0] for line in ax.lines if line.get_linestyle() == ":")
+    assert bands == [0.21, 0.41, 0.61, 0.81]
+    assert ax.get_title() == "Passage-level agreement with the human coder (ana)"
+
+
+def test_new_codes_band_and_saturation_marker():
+    curves = pd.DataFrame({"group": ["A"] * 3, "step": [1, 2, 3], "n_codes": [2, 3, 3],
+                           "n_codes_low": [1, 2, 3], "n_codes_high": [2, 3, 3]})
+    sat = pd.DataFrame({"group": ["A"], "saturation_at": [2.0]})
+    ax = plot_saturation(curves, saturation=sat)
+    assert len(ax.collections) == 1  # the permutation band
+    stars = [line for line in ax.lines if line.get_marker() == "*"]
+    assert len(stars) == 1 and list(stars[0].get_xdata()) == [2.0]
+    assert ax.get_legend().get_texts()[0].get_text() == "A (n = 3)"

@@ -8,7 +8,7 @@ import pytest
 
 from plcase.errors import PlcaseError
 from plcase.matrix import (coded_passages, cooccurrence, framework_matrix, framework_wide,
-                           glow_grow, saturation, theme_matrix, to_long, trim_quote)
+                           glow_grow, new_codes, theme_matrix, to_long, trim_quote)
 from plcase.schema import THEMES
 from plcase.study import Study
 
@@ -66,7 +66,7 @@ def test_passages_matrix_hand_counts(study):
 
 
 def test_share_informants_sources(study):
-    share = theme_matrix(study, measure="share")
+    share = theme_matrix(study, measure="share", include_roles="all")
     # Grand Oak has 6 passages (two interviewer turns), Ridge Road 4
     assert share.loc["Grand Oak", "embedded_pd"] == pytest.approx(1 / 6)
     assert share.loc["Grand Oak", "student_driven"] == pytest.approx(4 / 6)
@@ -81,7 +81,9 @@ def test_share_informants_sources(study):
 
 def test_per_1000_words(study):
     m = theme_matrix(study, measure="per_1000_words")
-    words = study.documents.groupby("school")["n_words"].sum()
+    # words of the participants' turns only (interviewer questions left out)
+    said = study.passages[study.passages.speaker != "INTERVIEWER"].merge(study.documents, on="doc_id")
+    words = said.groupby("school")["text"].agg(lambda t: sum(len(x.split()) for x in t))
     assert m.loc["Grand Oak", "student_driven"] == pytest.approx(4 * 1000 / words["Grand Oak"])
 
 
@@ -166,16 +168,15 @@ def test_glow_grow_matches_valence_to_its_theme_within_a_passage(study):
 
 # ---------------------------------------------------------------- saturation
 
-def test_saturation_curves(study):
-    sat = saturation(study)
-    go = sat[sat.school == "Grand Oak"]
+def test_new_codes_curves(study):
+    sat = new_codes(study)
+    go = sat[sat.group == "Grand Oak"]
     assert go.doc_id.tolist() == ["GO-T1", "GO-S1"]
     assert go.n_codes.tolist() == [2, 3]
     assert go.new_codes.tolist() == ["embedded_pd, student_driven", "student_ownership"]
-    assert go.n_code_roles.tolist() == [2, 4]
-    rr = sat[sat.school == "Ridge Road"]
+    rr = sat[sat.group == "Ridge Road"]
     assert rr.n_codes.tolist() == [3, 3] and rr.n_new.tolist() == [3, 0]
-    pooled = saturation(study, by=None)
+    pooled = new_codes(study, by=[])
     assert pooled.step.tolist() == [1, 2, 3, 4] and pooled.n_codes.iloc[-1] == 5
 
 

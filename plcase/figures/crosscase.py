@@ -40,16 +40,55 @@ _MEASURE_LABELS = {
     "per_1000_words": "Coded passages per 1,000 words",
     "count": "Passages with both codes",
     "jaccard": "Jaccard similarity",
+    "conditional": "Share of the row code's passages\nthat also carry the column code",
+    "per_passages": "Passages per 100 of the group's passages",
 }
 _LINESTYLES = ("-", "--", ":", "-.")
 _MARKERS = ("o", "s", "^", "D", "v", "P")
 
 
-def label(code) -> str:
-    """A code or group as printed on a figure: underscores become spaces."""
+def label(code, labels=None) -> str:
+    """A code or group as printed on a figure: its codebook label, else underscores as spaces.
+
+    Examples
+    --------
+    >>> label("whole_child_sel"), label("glow", {"glow": "Glow (working)"})
+    ('whole child sel', 'Glow (working)')
+    """
     if isinstance(code, tuple):
-        return " · ".join(label(c) for c in code)
+        return " · ".join(label(c, labels) for c in code if c != "")
+    if labels and code in labels and isinstance(labels[code], str) and labels[code]:
+        return labels[code]
     return str(code).replace("_", " ")
+
+
+def _labels_of(frame: pd.DataFrame, labels) -> dict:
+    """Code labels: the ``labels`` argument, else the frame's ``attrs['labels']`` (codebook)."""
+    return dict(frame.attrs.get("labels") or {}) | dict(labels or {})
+
+
+def _row_n(matrix: pd.DataFrame, row) -> str:
+    """``n = 142 passages · 10 informants`` for a matrix row, from its ``attrs``."""
+    passages = (matrix.attrs.get("n_passages") or {}).get(row)
+    informants = (matrix.attrs.get("n_informants") or {}).get(row)
+    if passages is None:
+        return ""
+    text = f"n = {passages} passages"
+    return text + (f" · {informants} informants" if informants is not None else "")
+
+
+def _row_label(matrix: pd.DataFrame, row, labels=None) -> str:
+    n = _row_n(matrix, row)
+    return label(row, labels) + (f"\n{n}" if n else "")
+
+
+def _mark_context_rows(ax, matrix: pd.DataFrame) -> None:
+    """A rule above the first context row, so context reads apart from the cases."""
+    context = set(matrix.attrs.get("context") or [])
+    firsts = [i for i, r in enumerate(matrix.index)
+              if (r[0] if isinstance(r, tuple) else r) in context]
+    if firsts:
+        ax.axhline(firsts[0] - 0.5, color="white", linewidth=3)
 
 
 def _wrap(text: str, width: int = 14) -> str:
@@ -67,6 +106,8 @@ def _wrap(text: str, width: int = 14) -> str:
 def _format(measure: str | None):
     if measure == "share":
         return "{:.0%}".format
+    if measure == "conditional":
+        return "{:.0%}".format
     if measure in ("per_1000_words", "jaccard"):
         return "{:.2f}".format
     return lambda v: f"{v:.0f}"
@@ -79,16 +120,16 @@ def _readable_on(rgba) -> str:
 
 
 def _heatmap(values: np.ndarray, rows, columns, ax, *, measure, annotate, cmap, colorbar,
-             fmt, **kwargs):
+             fmt, labels=None, row_labels=None, **kwargs):
     masked = np.ma.masked_invalid(values)
     finite = values[np.isfinite(values)]
     vmax = kwargs.pop("vmax", finite.max() if finite.size and finite.max() > 0 else 1)
     vmin = kwargs.pop("vmin", 0)
     image = ax.imshow(masked, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto", **kwargs)
     # Slanted labels: theme names are wider than a cell at column width.
-    ax.set_xticks(range(len(columns)), [label(c) for c in columns], rotation=30, ha="right",
-                  rotation_mode="anchor")
-    ax.set_yticks(range(len(rows)), [label(r) for r in rows])
+    ax.set_xticks(range(len(columns)), [_wrap(label(c, labels), 22) for c in columns],
+                  rotation=30, ha="right", rotation_mode="anchor")
+    ax.set_yticks(range(len(rows)), row_labels or [label(r) for r in rows])
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
@@ -103,7 +144,7 @@ def _heatmap(values: np.ndarray, rows, columns, ax, *, measure, annotate, cmap, 
         bar = ax.figure.colorbar(image, ax=ax, shrink=0.85, pad=0.02)
         bar.set_label(_MEASURE_LABELS.get(measure, measure or ""))
         bar.outline.set_visible(False)
-        if measure == "share":
+        if measure in ("share", "conditional"):
             bar.ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
         elif measure in (None, "passages", "informants", "sources", "count"):
             bar.ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
@@ -111,13 +152,21 @@ def _heatmap(values: np.ndarray, rows, columns, ax, *, measure, annotate, cmap, 
 
 
 def plot_theme_matrix(matrix: pd.DataFrame, *, ax=None, annotate: bool = True,
-                      cmap: str = SEQUENTIAL_CMAP, colorbar: bool = True, fmt=None, **kwargs):
+                      cmap: str = SEQUENTIAL_CMAP, colorbar: bool = True, fmt=None,
+                      labels=None, **kwargs):
     """Annotated heatmap of a groups × codes matrix from :func:`plcase.matrix.theme_matrix`.
+
+    Columns are named by the codebook's labels (``attrs['labels']`` or
+    ``labels``); each row says its n (passages and informants, from
+    ``attrs``); context rows (``attrs['context']``) sit below a rule, apart
+    from the cases.
 
     Parameters
     ----------
     matrix : DataFrame
         Rows are groups, columns codes; ``attrs["measure"]`` picks the number format.
+    labels : dict, optional
+        Code -> printed label, over the matrix's own ``attrs['labels']``.
     ax : matplotlib Axes, optional
     annotate : bool, default True
         Write each cell's value on it, in black or white for contrast.
@@ -139,15 +188,19 @@ def plot_theme_matrix(matrix: pd.DataFrame, *, ax=None, annotate: bool = True,
     >>> plot_theme_matrix(m).get_ylabel()
     ''
     """
-    longest = max((len(label(r)) for r in matrix.index), default=0)
+    labels = _labels_of(matrix, labels)
+    row_labels = [_row_label(matrix, r) for r in matrix.index]
+    longest = max((len(line) for r in row_labels for line in r.split("\n")), default=0)
     # Long row labels (school · role) would squeeze the cells at column width.
     width = COLUMN_WIDTH if longest <= 22 else 1.5 * COLUMN_WIDTH
-    ax = _ax(ax, width=width, height=0.45 + 0.3 * len(matrix) + 0.6)
+    per_row = 0.45 if any("\n" in r for r in row_labels) else 0.3
+    ax = _ax(ax, width=width, height=0.45 + per_row * len(matrix) + 0.9)
     with mpl.rc_context(RC_PARAMS):
         measure = matrix.attrs.get("measure")
         _heatmap(matrix.to_numpy(dtype=float), list(matrix.index), list(matrix.columns), ax,
                  measure=measure, annotate=annotate, cmap=cmap, colorbar=colorbar, fmt=fmt,
-                 **kwargs)
+                 labels=labels, row_labels=row_labels, **kwargs)
+        _mark_context_rows(ax, matrix)
         ax.set_xlabel("Theme" if matrix.columns.name in (None, "code") else label(matrix.columns.name))
         ax.set_ylabel("" if matrix.index.nlevels == 1 and matrix.index.name in (None, "school")
                       else " · ".join(label(n) for n in matrix.index.names if n))
@@ -155,16 +208,27 @@ def plot_theme_matrix(matrix: pd.DataFrame, *, ax=None, annotate: bool = True,
 
 
 def plot_cooccurrence(matrix: pd.DataFrame, *, ax=None, annotate: bool = True,
-                      lower: bool = True, cmap: str = SEQUENTIAL_CMAP, colorbar: bool = True,
-                      **kwargs):
+                      lower: bool = True, diagonal: str = "apart", cmap: str = SEQUENTIAL_CMAP,
+                      colorbar: bool = True, labels=None, **kwargs):
     """Heatmap of a code co-occurrence matrix from :func:`plcase.matrix.cooccurrence`.
+
+    The diagonal (passages with the code at all) dwarfs every pair, so by
+    default it is drawn apart: grey cells with their counts, outside the
+    colour scale, which then spans the pairs only.  For a scale that is
+    comparable across codes use ``cooccurrence(..., measure="jaccard")`` or
+    ``"conditional"``.
 
     Parameters
     ----------
     matrix : DataFrame
-        Symmetric codes × codes.
+        Codes × codes.
     lower : bool, default True
-        Draw only the lower triangle and diagonal (the upper one repeats it).
+        Draw only the lower triangle and diagonal (the upper one repeats it);
+        ignored for the asymmetric ``conditional`` measure.
+    diagonal : {"apart", "scale", "hide"}, default "apart"
+        Grey cells with their values, coloured like the pairs, or blank.
+    labels : dict, optional
+        Code -> printed label, over ``attrs['labels']``.
 
     Returns
     -------
@@ -173,28 +237,55 @@ def plot_cooccurrence(matrix: pd.DataFrame, *, ax=None, annotate: bool = True,
     Examples
     --------
     >>> import pandas as pd
-    >>> m = pd.DataFrame([[4, 1], [1, 3]], index=["glow", "grow"], columns=["glow", "grow"])
-    >>> len(plot_cooccurrence(m).texts)
-    3
+    >>> m = pd.DataFrame([[40, 1], [1, 3]], index=["glow", "grow"], columns=["glow", "grow"])
+    >>> [t.get_text() for t in plot_cooccurrence(m).texts]
+    ['40', '1', '3']
     """
+    if diagonal not in ("apart", "scale", "hide"):
+        raise PlcaseError(f"diagonal must be 'apart', 'scale' or 'hide', not {diagonal!r}")
+    labels = _labels_of(matrix, labels)
+    measure = matrix.attrs.get("measure", "count")
     values = matrix.to_numpy(dtype=float).copy()
-    if lower:
+    if lower and measure != "conditional":
         values[np.triu_indices_from(values, k=1)] = np.nan
+    diag = np.diag(matrix.to_numpy(dtype=float)).copy()
+    if diagonal != "scale":
+        np.fill_diagonal(values, np.nan)
     size = 1.2 + 0.42 * len(matrix)
     ax = _ax(ax, width=max(COLUMN_WIDTH, size + 1.0), height=size)
     with mpl.rc_context(RC_PARAMS):
         _heatmap(values, list(matrix.index), list(matrix.columns), ax,
-                 measure=matrix.attrs.get("measure", "count"), annotate=annotate, cmap=cmap,
-                 colorbar=colorbar, fmt=None, **kwargs)
-        ax.set_xticks(range(len(matrix.columns)), [label(c) for c in matrix.columns],
+                 measure=measure, annotate=False, cmap=cmap, colorbar=colorbar, fmt=None,
+                 labels=labels, row_labels=[label(r, labels) for r in matrix.index], **kwargs)
+        fmt = _format(measure)
+        image = ax.images[0]
+        for i in range(values.shape[0]):
+            for j in range(values.shape[1]):
+                if i == j and diagonal == "apart":
+                    ax.add_patch(mpl.patches.Rectangle((j - 0.5, i - 0.5), 1, 1,
+                                                       color=OKABE_ITO["grey"], alpha=0.35,
+                                                       linewidth=0))
+                    if annotate:
+                        ax.text(j, i, fmt(diag[i]), ha="center", va="center", color="black",
+                                fontstyle="italic")
+                elif annotate and np.isfinite(values[i, j]):
+                    ax.text(j, i, fmt(values[i, j]), ha="center", va="center",
+                            color=_readable_on(image.cmap(image.norm(values[i, j]))))
+        ax.set_xticks(range(len(matrix.columns)), [_wrap(label(c, labels), 22)
+                                                   for c in matrix.columns],
                       rotation=45, ha="right", rotation_mode="anchor")
+        if diagonal == "apart":
+            ax.set_title("diagonal (grey): passages with the code", fontsize="small")
     return ax
 
 
-def plot_grouped_bars(matrix: pd.DataFrame, *, ax=None, legend: bool = True, **kwargs):
+def plot_grouped_bars(matrix: pd.DataFrame, *, ax=None, legend: bool = True, labels=None,
+                      **kwargs):
     """Grouped bars: one group of bars per row (e.g. per role), one bar per code.
 
-    Bars take each theme's fixed colour, so a theme looks the same in every figure.
+    Bars take each theme's fixed colour, so a theme looks the same in every
+    figure; the legend names codes by their codebook label and each group
+    says its n (from the matrix's ``attrs``).
 
     Parameters
     ----------
@@ -215,6 +306,7 @@ def plot_grouped_bars(matrix: pd.DataFrame, *, ax=None, legend: bool = True, **k
     >>> len(plot_grouped_bars(m).patches)
     4
     """
+    names = _labels_of(matrix, labels)
     ax = _ax(ax)
     with mpl.rc_context(RC_PARAMS):
         n_rows, n_codes = matrix.shape
@@ -222,9 +314,11 @@ def plot_grouped_bars(matrix: pd.DataFrame, *, ax=None, legend: bool = True, **k
         x = np.arange(n_rows)
         for k, code in enumerate(matrix.columns):
             ax.bar(x - 0.4 + width * (k + 0.5), matrix[code].to_numpy(dtype=float), width,
-                   label=label(code), color=theme_colour(code), edgecolor="white",
+                   label=label(code, names), color=theme_colour(code), edgecolor="white",
                    linewidth=0.4, **kwargs)
-        ticks = [_wrap(label(r), 12) for r in matrix.index]
+        ticks = [_wrap(label(r), 12) + (f"\n{n}" if (n := _row_n(matrix, r).replace(
+            " passages · ", " pass. · ").replace(" informants", " inf.")) else "")
+                 for r in matrix.index]
         crowded = n_rows * max(len(line) for t in ticks for line in t.split("\n")) > 55
         ax.set_xticks(x, ticks, rotation=30 if crowded else 0, ha="right" if crowded else "center",
                       rotation_mode="anchor")
@@ -258,13 +352,20 @@ def _diverging_bars(ax, y, glow, grow, labels, *, names, height, headroom, **kwa
     return limit
 
 
-def plot_glow_grow(frame: pd.DataFrame, *, ax=None, **kwargs):
+def plot_glow_grow(frame: pd.DataFrame, *, ax=None, per: int | None = None, labels=None,
+                   **kwargs):
     """Diverging bars of glows (right) and grows (left) per theme and group.
 
     Parameters
     ----------
     frame : DataFrame
         From :func:`plcase.matrix.glow_grow`.
+    per : int, optional
+        Normalise per group: glows and grows per ``per`` of the group's
+        passages (``group_passages``), so a group that said more does not
+        look more positive or negative for it.  Default raw counts.
+    labels : dict, optional
+        Code -> printed label, over ``attrs['labels']``.
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.barh`.
 
@@ -280,7 +381,9 @@ def plot_glow_grow(frame: pd.DataFrame, *, ax=None, **kwargs):
     >>> len(plot_glow_grow(gg).patches)
     4
     """
-    groups = _group_columns(frame, ("code", "n_passages", "glow", "grow", "balance"))
+    groups = _group_columns(frame, ("code", "n_passages", "glow", "grow", "balance",
+                                    "group_passages", "group_informants"))
+    names = _labels_of(frame, labels)
     codes = list(dict.fromkeys(frame["code"]))
     ordered = frame.assign(_code=frame["code"].map({c: i for i, c in enumerate(codes)})) \
         .sort_values("_code", kind="mergesort").reset_index(drop=True)
@@ -288,29 +391,48 @@ def plot_glow_grow(frame: pd.DataFrame, *, ax=None, **kwargs):
     # Leave a blank row between themes so each theme reads as a block.
     y = ordered["_code"] * (n_groups + 1) + ordered.groupby("_code").cumcount()
     ax = _ax(ax, height=0.8 + 0.16 * (len(ordered) + len(codes)))
-    labels = [label(tuple(r)) if len(groups) > 1 else label(r[0])
-              for r in ordered[groups].itertuples(index=False)] if groups else \
-        [label(c) for c in ordered["code"]]
+    ticks = [label(tuple(r)) if len(groups) > 1 else label(r[0])
+             for r in ordered[groups].itertuples(index=False)] if groups else \
+        [label(c, names) for c in ordered["code"]]
+    if groups and "group_passages" in ordered.columns:
+        ticks = [f"{t} (n = {n})" for t, n in zip(ticks, ordered["group_passages"])]
+    glow, grow = ordered["glow"].astype(float), ordered["grow"].astype(float)
+    if per is not None:
+        if "group_passages" not in ordered.columns:
+            raise PlcaseError("per= needs the group_passages column of plcase.matrix.glow_grow")
+        base = ordered["group_passages"].where(ordered["group_passages"] > 0)
+        glow, grow = (glow * per / base).fillna(0.0), (grow * per / base).fillna(0.0)
     with mpl.rc_context(RC_PARAMS):
-        limit = _diverging_bars(ax, y, ordered["glow"], ordered["grow"], labels,
+        limit = _diverging_bars(ax, y, glow, grow, ticks,
                                 names=("glow (working)", "grow (challenge)"), height=0.8,
                                 headroom=1.15, **kwargs)
+        if per is not None:
+            ax.set_xlabel(f"Passages per {per} of the group's passages (grow ← → glow)")
         if groups:
             for i, code in enumerate(codes):
-                ax.text(-limit * 0.98, i * (n_groups + 1) - 0.75, label(code), ha="left",
+                ax.text(-limit * 0.98, i * (n_groups + 1) - 0.75, label(code, names), ha="left",
                         va="center", fontweight="bold", color=theme_colour(code),
                         fontsize=RC_PARAMS["xtick.labelsize"])
     return ax
 
 
-def plot_saturation(frame: pd.DataFrame, *, ax=None, y: str = "n_codes", **kwargs):
-    """Saturation curves: distinct codes observed as documents are added, one line per group.
+def plot_saturation(frame: pd.DataFrame, *, ax=None, y: str = "n_codes", saturation=None,
+                    **kwargs):
+    """Distinct codes as documents are added in collection order, one line per group.
+
+    With the permutation columns of :func:`plcase.matrix.new_codes`
+    (``n_codes_low``, ``n_codes_high``) a band shows the 5th–95th percentile
+    over random document orders; with ``saturation`` (from
+    :func:`plcase.matrix.saturation`) a marker shows where each group reached
+    saturation by Guest, Namey & Chen's (2020) criterion.
 
     Parameters
     ----------
     frame : DataFrame
-        From :func:`plcase.matrix.saturation`.
-    y : {"n_codes", "n_code_roles"}, default "n_codes"
+        From :func:`plcase.matrix.new_codes`: ``group, step`` and ``y``.
+    y : str, default "n_codes"
+    saturation : DataFrame, optional
+        From :func:`plcase.matrix.saturation`, to mark ``saturation_at``.
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.step`.
 
@@ -321,31 +443,47 @@ def plot_saturation(frame: pd.DataFrame, *, ax=None, y: str = "n_codes", **kwarg
     Examples
     --------
     >>> import pandas as pd
-    >>> sat = pd.DataFrame({"school": ["A", "A"], "step": [1, 2], "doc_id": ["a", "b"],
-    ...                     "n_new": [2, 1], "new_codes": ["x, y", "z"], "n_codes": [2, 3],
-    ...                     "n_code_roles": [2, 4]})
-    >>> len(plot_saturation(sat).lines)  # the step line and its markers
+    >>> curves = pd.DataFrame({"group": ["A", "A"], "step": [1, 2], "n_codes": [2, 3]})
+    >>> len(plot_saturation(curves).lines)  # the step line and its markers
     2
     """
     if y not in frame.columns:
-        raise PlcaseError(f"unknown column {y!r}; choose 'n_codes' or 'n_code_roles'")
-    groups = frame.attrs.get("by")
-    if groups is None:
-        groups = _group_columns(frame, ("step", "doc_id", "n_new", "new_codes", "n_codes",
-                                        "n_code_roles", "date"))
-    groups = list(groups)
+        raise PlcaseError(f"unknown column {y!r}; the frame has "
+                          f"{', '.join(repr(c) for c in frame.columns)}")
+    if "group" in frame.columns:
+        groups = ["group"]
+    else:
+        groups = list(frame.attrs.get("by") or _group_columns(
+            frame, ("step", "doc_id", "n_new", "new_codes", "n_new_subcodes", "new_subcodes",
+                    "n_codes", "n_code_roles", "date", "n_codes_low", "n_codes_median",
+                    "n_codes_high")))
+    points = {}
+    if saturation is not None and "saturation_at" in saturation.columns:
+        points = dict(zip(saturation["group"], saturation["saturation_at"]))
     palette = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "reddish_purple",
-                                      "vermillion", "sky_blue")]
+                                      "vermillion", "sky_blue", "black")]
     ax = _ax(ax)
     with mpl.rc_context(RC_PARAMS):
         parts = frame.groupby(groups, sort=False) if groups else [("all", frame)]
         for k, (key, part) in enumerate(parts):
-            ax.step(part["step"], part[y], where="post", color=palette[k % len(palette)],
-                    linestyle=_LINESTYLES[k % len(_LINESTYLES)], label=label(key), **kwargs)
-            ax.plot(part["step"], part[y], linestyle="none", color=palette[k % len(palette)],
+            key = key[0] if isinstance(key, tuple) and len(key) == 1 else key
+            colour = palette[k % len(palette)]
+            if {"n_codes_low", "n_codes_high"} <= set(part.columns) and y == "n_codes":
+                ax.fill_between(part["step"], part["n_codes_low"], part["n_codes_high"],
+                                step="post", color=colour, alpha=0.15, linewidth=0)
+            ax.step(part["step"], part[y], where="post", color=colour,
+                    linestyle=_LINESTYLES[k % len(_LINESTYLES)],
+                    label=f"{label(key)} (n = {len(part)})", **kwargs)
+            ax.plot(part["step"], part[y], linestyle="none", color=colour,
                     marker=_MARKERS[k % len(_MARKERS)], markersize=3)
+            at = points.get(key)
+            if at is not None and np.isfinite(at):
+                value = part.loc[part["step"] == at, y]
+                if len(value):
+                    ax.plot([at], [value.iloc[0]], marker="*", markersize=9, color=colour,
+                            markeredgecolor="black", markeredgewidth=0.5, linestyle="none")
         ax.set_xlabel("Documents added (in collection order)")
-        ax.set_ylabel("Distinct codes" if y == "n_codes" else "Distinct code × role pairs")
+        ax.set_ylabel("Distinct codes" if y == "n_codes" else label(y))
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
         ax.set_ylim(0, None)
         ax.spines[["top", "right"]].set_visible(False)

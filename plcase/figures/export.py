@@ -51,8 +51,12 @@ def _check_name(name: str) -> str:
 
 
 def save_figure(fig, name: str, formats=FIGURE_FORMATS, dpi: int = 300,
-                directory: str | Path | None = None) -> list[Path]:
+                directory: str | Path | None = None, table: pd.DataFrame | None = None) -> list[Path]:
     """Save a figure as PNG, SVG and PDF, byte-identical for the same figure.
+
+    With ``table`` (the frame the figure draws) the same numbers are written
+    beside the figure, as ``name.csv``, ``name.md`` and ``name.tex`` in the
+    same folder (:func:`save_table`), so a reader can check every bar and cell.
 
     Parameters
     ----------
@@ -64,11 +68,13 @@ def save_figure(fig, name: str, formats=FIGURE_FORMATS, dpi: int = 300,
         Resolution of the PNG.
     directory : str or Path, optional
         Defaults to :data:`plcase.config.FIGURES_DIR`; created if missing.
+    table : DataFrame, optional
+        The figure's numbers, written beside it.
 
     Returns
     -------
     list of Path
-        The files written, in ``formats`` order.
+        The files written, in ``formats`` order, then the table's files.
 
     Examples
     --------
@@ -96,6 +102,8 @@ def save_figure(fig, name: str, formats=FIGURE_FORMATS, dpi: int = 300,
             fig.savefig(path, format=fmt, dpi=dpi, metadata=_METADATA[fmt],
                         bbox_inches="tight", pad_inches=0.03)
             written.append(path)
+    if table is not None:
+        written += save_table(table, name, directory=folder)
     return written
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from plcase.errors import PlcaseInputError, PlcaseWarning
 from plcase.progress import progress_items
+from plcase.roles import role_labels, speaker_roles
 
 __all__ = ["ParsedDocument", "READERS", "read_study", "read_sample", "reader_for",
            "reader_for_project"]
@@ -179,7 +180,8 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
         codings.append(read_codings_csv(standoff, texts, set(codebook["code"])))
     return Study(
         documents=pd.DataFrame(documents),
-        passages=pd.concat(passages, ignore_index=True),
+        passages=speaker_roles(pd.concat(passages, ignore_index=True),
+                               **role_labels(path / "study.yml")),
         codings=pd.concat([c for c in codings if len(c)], ignore_index=True) if any(len(c) for c in codings)
         else codings[0],
         codebook=codebook,
