@@ -208,9 +208,13 @@ def test_one_coder_study_with_its_own_codes_runs_the_analyses(mannheimer):
     assert matrix.shape == (3, 2) and (matrix.to_numpy() > 0).any()
     co = plcase.cooccurrence(mannheimer, coder=CODER, level=2)
     assert (co.to_numpy() == co.to_numpy().T).all() and co.shape[0] == co.shape[1] > 50
+    curves = plcase.new_codes(mannheimer, by="case", coder=CODER, level=2)
+    per_case = curves[curves["group"] != "all cases"]
+    assert per_case.groupby("group")["step"].max().to_dict() == {"BSR": 10, "DC": 10, "QR": 10}
+    assert per_case.groupby("group")["n_codes"].is_monotonic_increasing.all()
     sat = plcase.saturation(mannheimer, by="case", coder=CODER, level=2)
-    assert sat.groupby("case")["step"].max().to_dict() == {"BSR": 10, "DC": 10, "QR": 10}
-    assert sat.groupby("case")["n_codes"].is_monotonic_increasing.all()
+    assert sat["group"].tolist() == ["BSR", "DC", "QR", "all cases"]
+    assert sat["n_documents"].tolist() == [10, 10, 10, 30]
     rolled = plcase.rollup(mannheimer, level=2)
     top = plcase.theme_matrix(mannheimer, by="case", coder=CODER, level=2).sum().idxmax()
     quotes = plcase.framework_matrix(rolled, by="case", coder=CODER, codes=[top])
