@@ -459,9 +459,13 @@ def cerqual(study, mapping=None, coder: str | None = None, *, rule: Mapping | No
         confidence = CONFIDENCE[max(len(CONFIDENCE) - 1 - down, 0)]
         named = [f"{_LABELS[c].lower()} ({judged[c][0].replace(' concerns', '')})"
                  for c in COMPONENTS if judged[c][0] != CONCERNS[0]]
+        minor_cost = n_minor // per if per else 0
         explanation = (f"{confidence.capitalize()} confidence: "
-                       + (f"concerns about {_join(named)}." if named
-                          else "no concerns about any component."))
+                       + (f"concerns about {_join(named)}" if named
+                          else "no concerns about any component")
+                       + (f"; {n_minor} minor concerns cost {minor_cost} level"
+                          f"{'' if minor_cost == 1 else 's'} together" if minor_cost else "")
+                       + ".")
         row = {"id": rec.id, "short": rec.short}
         row.update({c: judged[c][0] for c in COMPONENTS})
         row["confidence"] = confidence
