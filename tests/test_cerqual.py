@@ -310,3 +310,27 @@ def test_confidence_figure_shows_every_judgement(sample_table):
     assert [t.get_text() for t in ax.get_xticklabels()][-1] == "Confidence"
     assert set(np.unique([str(c) for c in sample_table[list(COMPONENTS)].to_numpy().ravel()])) \
         <= set(CONCERNS)
+
+
+# ---------------------------------------------------------------- a real study with its own names
+
+SHARED = __import__("pathlib").Path(__file__).resolve().parents[1].parent / "shared"
+QUALCODER = SHARED / "real-exports" / "native" / "qualcoder-3.6_mannheimer_refi_qda_project_recoded.qda"
+
+
+def test_a_real_one_coder_study_with_its_own_codes_and_cases():
+    study = plcase.assign_cases(plcase.read_study(QUALCODER), pattern=r"^(?P<case>BSR|DC|QR)\d")
+    codes = ["comparability - documentation and metadata", "consent - consent language and procedures"]
+    mapping = pd.DataFrame({"id": [1, 2], "short": ["metadata", "consent"],
+                            "codes": [codes[:1], codes[1:]]})
+    table = cerqual(study, mapping, coder="saramannheimer", case_column="case")
+    # one coder: no second coder checked the codes, whatever the study's coder is called
+    assert (table["methodological_limitations"] == "moderate concerns").all()
+    assert table["methodological_limitations_why"].str.contains("Only 'saramannheimer'").all()
+    assert (table["cases_total"] == 3).all()
+    # no glow/grow in this codebook: nothing can lean, so nothing contradicts
+    assert (table["coherence"] == "no concerns").all() and (table["glow"] + table["grow"] == 0).all()
+    # counted from the real codings: passages carrying the code
+    long = plcase.matrix.coded_passages(study, coder="saramannheimer", codes=codes)
+    assert table["n_passages"].tolist() == [long.loc[long.code == c, "passage_id"].nunique()
+                                            for c in codes]
