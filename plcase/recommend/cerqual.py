@@ -109,7 +109,8 @@ def _merge_rule(rule: Mapping | None) -> dict:
             raise PlcaseError(f"unknown rule part {part!r}; the rule has "
                               f"{', '.join(repr(k) for k in merged)}")
         if not isinstance(values, Mapping):
-            raise PlcaseError(f"rule part {part!r} must be a mapping, like CONFIDENCE_RULE[{part!r}]")
+            raise PlcaseError(f"rule part {part!r} must be a mapping, "
+                              f"like CONFIDENCE_RULE[{part!r}]")
         for key, value in values.items():
             if key not in merged[part]:
                 raise PlcaseError(f"unknown entry {key!r} in rule part {part!r}; it has "

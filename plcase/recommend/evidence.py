@@ -349,6 +349,8 @@ def recommendations(study, mapping=None, coder: str | None = None) -> pd.DataFra
                      "roles": ", ".join(roles), "sources": ", ".join(sources)})
     graded = pd.DataFrame(rows)
     graded["grade"] = pd.Categorical(graded["grade"], categories=list(GRADES), ordered=True)
-    # The mapping as given, so the write-up can judge confidence on the same recommendations.
-    graded.attrs = {"coder": coder, "n_schools_total": len(schools), "mapping": mapping}
+    # The mapping as plain records (attrs are compared with == when frames are combined),
+    # so the write-up can judge confidence on the same recommendations.
+    graded.attrs = {"coder": coder, "n_schools_total": len(schools),
+                    "mapping": mapping.to_dict("records")}
     return graded
