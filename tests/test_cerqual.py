@@ -77,6 +77,13 @@ def judge(codings=None, mapping=MAPPING, rule=RULE, **kwargs):
     return cerqual(study, mapping, coder="coder_a", rule=rule, **kwargs).iloc[0]
 
 
+def rated_units(study, code):
+    """Passages the agreement module rates (it may leave interviewer turns out): kappa's units."""
+    frame = plcase.units(study, coders=["coder_a", "coder_b"], codes=[code])
+    rated = frame.groupby("unit_id")["value"].apply(lambda v: v.notna().all())
+    return set(rated[rated].index)
+
+
 def changed(row, base):
     return [c for c in COMPONENTS if row[c] != base[c]]
 
@@ -119,6 +126,7 @@ def test_low_kappa_is_a_limitation_and_matches_sklearn(base):
     # computed independently by scikit-learn
     study = build_study(small_docs(), rows)
     passages = study.passages[study.passages.doc_id != "S-T1"]
+    passages = passages[passages.passage_id.isin(rated_units(study, "embedded_pd"))]
     vectors = {}
     for coder in ("coder_a", "coder_b"):
         mine = study.codings[(study.codings.coder == coder) & (study.codings.code == "embedded_pd")]
@@ -264,6 +272,7 @@ def test_sample_kappa_of_district_support_matches_sklearn(sample_with_context, s
     both = (set(study.codings.loc[study.codings.coder == "coder_a", "doc_id"])
             & set(study.codings.loc[study.codings.coder == "coder_b", "doc_id"]))
     passages = study.passages[study.passages.doc_id.isin(both)]
+    passages = passages[passages.passage_id.isin(rated_units(study, "district_support"))]
     vectors = {}
     for coder in ("coder_a", "coder_b"):
         mine = study.codings[(study.codings.coder == coder)
