@@ -343,3 +343,10 @@ def test_a_real_one_coder_study_with_its_own_codes_and_cases():
     long = plcase.matrix.coded_passages(study, coder="saramannheimer", codes=codes)
     assert table["n_passages"].tolist() == [long.loc[long.code == c, "passage_id"].nunique()
                                             for c in codes]
+
+
+def test_a_recommendation_without_evidence_gets_very_low_confidence():
+    row = judge(mapping=MAPPING.assign(codes=[("whole_child_sel",)]))
+    assert row["n_passages"] == 0 and row["adequacy"] == "serious concerns"
+    assert row["relevance"] == "serious concerns" and row["confidence"] == "very low"
+    assert "cannot be computed" in row["methodological_limitations_why"]
