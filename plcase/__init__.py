@@ -33,7 +33,8 @@ from plcase.io.responses import read_responses
 from plcase.io.taguette import read_taguette
 from plcase.matrix import (cooccurrence, framework_matrix, framework_wide, glow_grow, new_codes,
                            row_counts, saturation, saturation_runs, theme_matrix, to_long)
-from plcase.recommend import read_recommendations, recommendations, recommendations_markdown
+from plcase.recommend import (cerqual, read_recommendations, recommendations,
+                              recommendations_markdown)
 from plcase.roles import speaker_roles
 from plcase.segment import sentence_frame, sentence_spans, sentences
 from plcase.study import Study
@@ -61,8 +62,7 @@ __all__ = [
     # cross-case
     "theme_matrix", "to_long", "framework_matrix", "framework_wide", "cooccurrence",
     "glow_grow", "saturation", "saturation_runs", "new_codes", "row_counts",
-    "read_recommendations", "recommendations",
-    "recommendations_markdown",
+    "read_recommendations", "recommendations", "recommendations_markdown", "cerqual",
     # output
     "save_figure", "save_table",
     # errors

@@ -95,6 +95,41 @@ def test_malformed_files(tmp_path):
         read_recommendations(tmp_path / "missing.yml", codes=CODES)
 
 
+def test_about_declares_roles_and_sources(tmp_path):
+    path = write(tmp_path, """recommendations:
+  - id: 1
+    recommendation: Invest in human capacity.
+    codes: [embedded_pd]
+    about: {roles: [teacher], sources: interview}
+    rationale: Coaching.
+  - {id: 2, recommendation: B., codes: [glow], rationale: y.}
+""")
+    recs = read_recommendations(path, codes=CODES)
+    assert recs["about"].tolist() == [{"roles": ("teacher",), "sources": ("interview",)},
+                                      {"roles": (), "sources": ()}]
+    bundled = read_recommendations(SAMPLE_FILE)
+    assert bundled.loc[0, "codes"] == ("district_support",)
+    assert all(a["roles"] for a in bundled["about"])
+
+
+@pytest.mark.parametrize("about, message", [
+    ("[teacher]", "'about' must be a mapping"),
+    ("{people: [teacher]}", "unknown key\\(s\\) 'people'"),
+    ("{roles: [1, 2]}", "'about: roles' must be a list of names"),
+])
+def test_bad_about_names_the_entry_and_line(tmp_path, about, message):
+    path = write(tmp_path, f"""recommendations:
+  - id: 1
+    recommendation: Invest.
+    codes: [embedded_pd]
+    about: {about}
+    rationale: x.
+""")
+    with pytest.raises(PlcaseInputError, match=message) as err:
+        read_recommendations(path, codes=CODES)
+    assert ":2:" in str(err.value) and "entry 1" in str(err.value)
+
+
 def test_codes_default_to_the_codebook_beside_the_file(tmp_path):
     (tmp_path / "codebook.yml").write_text(
         "codes:\n  - code: embedded_pd\n    kind: theme\n", encoding="utf-8")

@@ -13,10 +13,11 @@ from plcase.figures.crosscase import (plot_cooccurrence, plot_glow_grow, plot_gr
                                       plot_recommendation_evidence, plot_saturation,
                                       plot_theme_matrix)
 from plcase.figures.export import save_figure, save_table
+from plcase.figures.recommend import plot_confidence
 from plcase.figures.tagging import plot_tagger_scores
 
 __all__ = [
     "figure", "plot_agreement", "plot_rollout", "plot_cooccurrence", "plot_glow_grow",
     "plot_grouped_bars", "plot_recommendation_evidence", "plot_saturation", "plot_theme_matrix",
-    "plot_tagger_scores", "save_figure", "save_table",
+    "plot_tagger_scores", "plot_confidence", "save_figure", "save_table",
 ]

@@ -4,8 +4,8 @@ A recommendations file (``interviews/recommendations.yml``) maps each of the
 case study's five recommendations to the codes whose passages bear on it.
 :func:`recommendations` counts that evidence (schools, roles, source types,
 passages, glows and grows) and grades it with one explicit rule,
-:func:`grade_evidence`; :func:`recommendations_markdown` writes the result
-with supporting quotes, ready for a write-up.
+:func:`grade_evidence`; :mod:`plcase.recommend.cerqual` judges confidence in
+each the GRADE-CERQual way and :mod:`plcase.recommend.writeup` writes both up.
 
 Examples
 --------
@@ -26,11 +26,11 @@ import pandas as pd
 from plcase import config
 from plcase.errors import PlcaseError, PlcaseInputError
 from plcase.io._yaml import load_yaml
-from plcase.matrix import QUOTE_CHARS, _check_coder, _rank_quotes, _valenced, coded_passages
+from plcase.matrix import _check_coder, _valenced, coded_passages
 from plcase.schema import SOURCES
 
-__all__ = ["GRADES", "GRADING_RULE", "VOICES", "read_recommendations", "grade_evidence", "recommendations",
-           "recommendations_markdown"]
+__all__ = ["GRADES", "GRADING_RULE", "VOICES", "read_recommendations", "grade_evidence",
+           "recommendations"]
 
 #: Grades, weakest first.
 GRADES = ("emerging", "moderate", "strong")
@@ -44,9 +44,6 @@ GRADING_RULE = ("strong = voiced in every case-study school, by administrators, 
                 "reported, not graded.")
 
 _FIELDS = ("id", "recommendation", "codes", "rationale")
-_SOURCE_LABELS = {"interview": "interviews", "focus_group": "focus groups",
-                  "site_visit": "site visits", "document": "documents"}
-_ROLE_PLURALS = {"administrator": "administrators", "teacher": "teachers", "student": "students"}
 
 
 # --------------------------------------------------------------------------- reading
@@ -73,7 +70,10 @@ def read_recommendations(path: str | Path, codes=None) -> pd.DataFrame:
     The YAML file holds a list ``recommendations:`` whose entries have
     ``id`` (int), ``recommendation`` (its wording), ``codes`` (a non-empty
     list of codebook codes), ``rationale`` (one sentence) and optionally
-    ``short`` (a label for tables and figures).
+    ``short`` (a label for tables and figures) and ``about`` (the roles
+    and source types the recommendation is about, ``{roles: [...],
+    sources: [...]}``, either list optional; :func:`plcase.recommend.cerqual`
+    judges relevance by it).
 
     Parameters
     ----------
@@ -85,13 +85,15 @@ def read_recommendations(path: str | Path, codes=None) -> pd.DataFrame:
     -------
     DataFrame
         One row per recommendation: ``id, short, recommendation, codes``
-        (tuple of str), ``rationale``, in file order.
+        (tuple of str), ``rationale``, ``about`` (dict with tuples
+        ``roles`` and ``sources``, empty when not declared), in file order.
 
     Raises
     ------
     PlcaseInputError
         Naming the file, the line and the entry, for a missing field, an
-        empty or unknown code, or a repeated id.
+        empty or unknown code, a repeated id, or an ``about`` that is not a
+        mapping of ``roles``/``sources`` lists.
 
     Examples
     --------
@@ -147,10 +149,37 @@ def read_recommendations(path: str | Path, codes=None) -> pd.DataFrame:
                      "short": str(entry.get("short") or entry["recommendation"]).strip(),
                      "recommendation": str(entry["recommendation"]).strip(),
                      "codes": tuple(dict.fromkeys(entry_codes)),
-                     "rationale": " ".join(str(entry["rationale"]).split())})
-    frame = pd.DataFrame(rows, columns=["id", "short", "recommendation", "codes", "rationale"])
+                     "rationale": " ".join(str(entry["rationale"]).split()),
+                     "about": _about(entry.get("about"), name, path, line)})
+    frame = pd.DataFrame(rows, columns=["id", "short", "recommendation", "codes", "rationale",
+                                        "about"])
     frame.attrs = {"path": str(path)}
     return frame
+
+
+def _about(about, name: str, path, line) -> dict[str, tuple[str, ...]]:
+    """``about: {roles: [...], sources: [...]}`` as a dict of tuples (empty when absent)."""
+    if about is None:
+        return {"roles": (), "sources": ()}
+    hint = "write about: {roles: [teacher, student], sources: [interview]}"
+    if not isinstance(about, dict):
+        raise PlcaseInputError(f"{name}: 'about' must be a mapping of roles and sources",
+                               path=path, line=line, hint=hint)
+    about = {k: v for k, v in about.items() if k != "__line__"}
+    unknown = [k for k in about if k not in ("roles", "sources")]
+    if unknown:
+        raise PlcaseInputError(f"{name}: 'about' has unknown key(s) "
+                               f"{', '.join(repr(k) for k in unknown)}", path=path, line=line,
+                               hint=hint)
+    out = {}
+    for key in ("roles", "sources"):
+        value = about.get(key) or []
+        value = [value] if isinstance(value, str) else value
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise PlcaseInputError(f"{name}: 'about: {key}' must be a list of names", path=path,
+                                   line=line, hint=hint)
+        out[key] = tuple(dict.fromkeys(value))
+    return out
 
 
 # --------------------------------------------------------------------------- grading
@@ -235,6 +264,11 @@ def _mapping(study, mapping) -> pd.DataFrame:
     for col in ("short", "recommendation", "rationale"):
         if col not in mapping.columns:
             mapping[col] = mapping["id"].astype(str) if col != "rationale" else ""
+    if "about" not in mapping.columns:
+        mapping["about"] = [{"roles": (), "sources": ()} for _ in range(len(mapping))]
+    mapping["about"] = [{"roles": tuple((a or {}).get("roles", ())),
+                         "sources": tuple((a or {}).get("sources", ()))}
+                        for a in mapping["about"]]
     return mapping
 
 
@@ -310,85 +344,8 @@ def recommendations(study, mapping=None, coder: str | None = None) -> pd.DataFra
                      "roles": ", ".join(roles), "sources": ", ".join(sources)})
     graded = pd.DataFrame(rows)
     graded["grade"] = pd.Categorical(graded["grade"], categories=list(GRADES), ordered=True)
-    graded.attrs = {"coder": coder, "n_schools_total": len(schools)}
+    # The mapping as plain records (attrs are compared with == when frames are combined),
+    # so the write-up can judge confidence on the same recommendations.
+    graded.attrs = {"coder": coder, "n_schools_total": len(schools),
+                    "mapping": mapping.to_dict("records")}
     return graded
-
-
-# --------------------------------------------------------------------------- write-up
-
-def _join_words(words: list[str]) -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def recommendations_markdown(study, graded: pd.DataFrame, n_quotes: int = 2,
-                             coder: str | None = None, max_chars: int = QUOTE_CHARS) -> str:
-    """Markdown text of graded recommendations with supporting quotes.
-
-    Each recommendation gets a heading, its grade and the evidence behind it,
-    its codes and rationale, and ``n_quotes`` quotes: the passages most
-    central to its evidence (TF-IDF cosine to the centroid, ties by
-    passage_id), taken from different schools and informants where possible,
-    attributed by pseudonym, role and school.
-
-    Parameters
-    ----------
-    study : Study
-    graded : DataFrame
-        From :func:`recommendations`.
-    n_quotes : int, default 2
-    coder : str, optional
-        Default the coder ``graded`` was computed for.
-    max_chars : int, default 280
-        Quotes are trimmed to this length at a word boundary.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> import plcase
-    >>> study = plcase.read_sample()
-    >>> text = recommendations_markdown(study, recommendations(study), n_quotes=1)
-    >>> text.splitlines()[0]
-    '## Recommendations and the evidence for them'
-    """
-    coder = _check_coder(study, coder or graded.attrs.get("coder"))
-    total = graded.attrs.get("n_schools_total", len(_case_schools(study)))
-    out = ["## Recommendations and the evidence for them", "",
-           f"Graded from the codings of `{coder}` by the rule: {GRADING_RULE}",
-           ""]
-    quoted: set[str] = set()
-    for rec in graded.itertuples(index=False):
-        out.append(f"### {rec.id}. {rec.recommendation}")
-        out.append("")
-        valence = (f"{rec.glow} glow and {rec.grow} grow passages"
-                   if rec.glow + rec.grow else "no glow or grow passages")
-        roles = _join_words([_ROLE_PLURALS[r] for r in rec.roles.split(", ") if r])
-        sources = _join_words([_SOURCE_LABELS.get(s, s) for s in rec.sources.split(", ") if s])
-        out.append(f"**Evidence: {rec.grade}** ({rec.rule}). {rec.n_passages} passages in "
-                   f"{rec.n_schools} of {total} schools"
-                   + (f" ({rec.schools})" if rec.schools else "")
-                   + (f"; voiced by {roles}" if roles else "")
-                   + (f"; from {sources}" if sources else "")
-                   + f"; {valence}.")
-        out.append("")
-        codes = ", ".join(f"`{c}`" for c in rec.codes.split(", "))
-        out.append(f"Codes: {codes}. {rec.rationale}")
-        out.append("")
-        evidence = _evidence(study, rec.codes.split(", "), coder)
-        # Recommendations share codes; quote each passage once where the evidence allows.
-        fresh = evidence[~evidence["passage_id"].isin(quoted)]
-        if len(fresh) >= n_quotes:
-            evidence = fresh
-        if len(evidence):
-            quotes = _rank_quotes(study, evidence, n_quotes, max_chars, spread="school")
-            quoted.update(quotes["passage_id"])
-            for q in quotes.itertuples(index=False):
-                where = f", {q.school}" if isinstance(q.school, str) else ""
-                out.append(f"> “{q.quote}”  ")
-                out.append(f"> {q.attribution}{where}")
-                out.append("")
-    return "\n".join(out).rstrip() + "\n"
