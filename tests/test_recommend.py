@@ -115,7 +115,7 @@ def test_about_declares_roles_and_sources(tmp_path):
 @pytest.mark.parametrize("about, message", [
     ("[teacher]", "'about' must be a mapping"),
     ("{people: [teacher]}", "unknown key\\(s\\) 'people'"),
-    ("{roles: [1, 2]}", "'about: roles' must be a list of names"),
+    ("{roles: [[teacher], student]}", "'about: roles' must be a list of names"),
 ])
 def test_bad_about_names_the_entry_and_line(tmp_path, about, message):
     path = write(tmp_path, f"""recommendations:
