@@ -8,7 +8,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: all report test lab clean venv benchmark
+.PHONY: all report notebooks test lab clean venv benchmark
+
+# Extra arguments for `jupyter lab`, e.g. LAB_ARGS="--allow-root --no-browser --port 8899" as root.
+LAB_ARGS ?=
 
 all: report
 
@@ -20,9 +23,13 @@ $(INSTALLED): requirements/lock.txt pyproject.toml
 
 venv: $(INSTALLED)
 
-## report: execute every notebook in order; write figures/, tables/ and reports/
+## report: execute every notebook on the sample into reports/ (the repository is not touched)
 report: $(INSTALLED)
 	$(BIN)/plcase report
+
+## notebooks: developers only: refresh the committed notebooks/ outputs, figures/ and tables/
+notebooks: $(INSTALLED)
+	$(BIN)/plcase report --in-place
 
 ## test: unit tests, docstring examples and nbval over notebooks/
 test: $(INSTALLED)
@@ -32,11 +39,11 @@ test: $(INSTALLED)
 
 ## lab: JupyterLab on the project's environment, notebooks/ open
 lab: $(INSTALLED)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
 benchmark: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_taggers.py
 
 clean:
-	rm -rf $(VENV) reports .pytest_cache
+	rm -rf $(VENV) .venv-latest reports .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -12,7 +12,7 @@ Examples
 True
 """
 
-from plcase import config
+from plcase import config, findings, report, scaffold, settings
 from plcase.agreement import (agreement, brennan_prediger, cohen_kappa, confusion,
                               disagreements, fleiss_kappa, gwet_ac1, krippendorff_alpha,
                               percent_agreement, units)
@@ -30,6 +30,7 @@ from plcase.io.responses import read_responses
 from plcase.matrix import (cooccurrence, framework_matrix, framework_wide, glow_grow, saturation,
                            theme_matrix, to_long)
 from plcase.recommend import read_recommendations, recommendations, recommendations_markdown
+from plcase.scaffold import init_study
 from plcase.segment import sentence_frame, sentence_spans, sentences
 from plcase.study import Study
 from plcase.taggers import ModelTagger, RuleTagger
@@ -39,7 +40,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     # data
-    "config", "Study", "read_sample", "read_study", "read_codebook", "read_dataset",
+    "config", "findings", "report", "scaffold", "settings", "init_study", "Study", "read_sample", "read_study", "read_codebook", "read_dataset",
     "read_qdpx", "write_qdpx", "read_qdc", "write_qdc", "read_responses", "lint_study",
     "sentences", "sentence_spans", "sentence_frame", "corpus_table", "coding_counts",
     "rollout_table",

@@ -1027,7 +1027,7 @@ def krippendorff_alpha_matrix(data, level: str = "nominal") -> float:
 
 # --------------------------------------------------------------------------- disagreements
 
-def disagreements(study, coders: tuple[str, str] = ("coder_a", "coder_b"),
+def disagreements(study, coders: tuple[str, str] | None = None,
                   code: str | Sequence[str] | None = None,
                   unit: str = "passage") -> pd.DataFrame:
     """Every unit where two coders differ on a code, ready for reconciliation.
@@ -1035,7 +1035,8 @@ def disagreements(study, coders: tuple[str, str] = ("coder_a", "coder_b"),
     Parameters
     ----------
     study : Study
-    coders : (str, str), default ("coder_a", "coder_b")
+    coders : (str, str), optional
+        Default the study's first reliability pair (``study.reliability_coders``).
         The two coders to compare.
     code : str or sequence of str, optional
         Only these codes (default every code of the codebook).
@@ -1089,7 +1090,7 @@ def disagreements(study, coders: tuple[str, str] = ("coder_a", "coder_b"),
     return out.reset_index(drop=True)
 
 
-def confusion(study, coders: tuple[str, str] = ("coder_a", "coder_b"),
+def confusion(study, coders: tuple[str, str] | None = None,
               codes: Sequence[str] | None = None, unit: str = "passage") -> pd.DataFrame:
     """Pairs of codes two coders confuse: one applied X where the other applied Y.
 
@@ -1099,7 +1100,8 @@ def confusion(study, coders: tuple[str, str] = ("coder_a", "coder_b"),
     Parameters
     ----------
     study : Study
-    coders : (str, str), default ("coder_a", "coder_b")
+    coders : (str, str), optional
+        Default the study's first reliability pair (``study.reliability_coders``).
     codes : sequence of str, optional
         Only these codes (default every code of the codebook); pass the themes
         to see theme confusions without sub-codes and valence.
@@ -1146,9 +1148,16 @@ def confusion(study, coders: tuple[str, str] = ("coder_a", "coder_b"),
 
 def _pair_cube(study, coders, code, unit):
     """Units of two coders as a units × 2 × codes array, plus the unit rows."""
+    if coders is None:
+        pairs = study.reliability_coders
+        if not pairs:
+            raise PlcaseError(f"this study has no second human coder to compare with "
+                              f"{study.primary_coder!r}; add a second coder's codings to "
+                              f"codings.csv, or pass coders=(one, other)")
+        coders = pairs[0]
     if len(coders) != 2 or coders[0] == coders[1]:
         raise PlcaseError(f"compare exactly two different coders, for example "
-                          f"coders=('coder_a', 'coder_b'); got {tuple(coders)!r}")
+                          f"coders=('ana', 'ben'); got {tuple(coders)!r}")
     first, second = coders
     frame = units(study, unit=unit, coders=[first, second])
     codes = study.codes

@@ -115,7 +115,8 @@ def codebook_frame(entries: list[dict], path: str | Path | None = None) -> pd.Da
         rows.append(row)
     frame = pd.DataFrame(rows, columns=CODEBOOK_COLUMNS + ["_line"])
     for code, parent, line in zip(frame["code"], frame["parent"], frame["_line"]):
-        if parent is not None and parent not in seen:
+        # pandas 3 stores a missing text as NaN, pandas 2 as None: test for a name.
+        if isinstance(parent, str) and parent not in seen:
             raise PlcaseInputError(f"code {code!r} has parent {parent!r}, which is not in the codebook",
                                    path=path, line=line, hint="define the parent code or fix the name")
     return frame.drop(columns="_line")

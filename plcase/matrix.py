@@ -34,7 +34,7 @@ import pandas as pd
 
 from plcase import config
 from plcase.errors import PlcaseError
-from plcase.schema import ROLES, SOURCES, THEMES, VALENCE
+from plcase.schema import ROLES, SOURCES
 
 __all__ = ["MEASURES", "coded_passages", "theme_matrix", "to_long", "framework_matrix",
            "framework_wide", "cooccurrence", "glow_grow", "saturation", "trim_quote"]
@@ -52,7 +52,7 @@ QUOTE_CHARS = 280
 # --------------------------------------------------------------------------- checks
 
 def _check_coder(study, coder: str | None) -> str:
-    coder = config.PRIMARY_CODER if coder is None else coder
+    coder = study.primary_coder if coder is None else coder
     coders = study.coders
     # A study with no codings at all has no coders to check against; its matrices are zeros.
     if coders and coder not in coders:
@@ -62,9 +62,9 @@ def _check_coder(study, coder: str | None) -> str:
 
 
 def _check_codes(study, codes: Iterable[str] | str | None,
-                 default: Sequence[str] | None = THEMES) -> list[str]:
+                 default: str | None = "themes") -> list[str]:
     if codes is None:
-        codes = [c for c in default if c in set(study.codes)] if default is not None else study.codes
+        codes = study.theme_codes if default == "themes" else study.codes
     elif isinstance(codes, str):
         codes = [codes]
     codes = list(dict.fromkeys(codes))
@@ -73,6 +73,15 @@ def _check_codes(study, codes: Iterable[str] | str | None,
         raise PlcaseError(f"unknown code(s) {', '.join(repr(c) for c in unknown)}; the codebook "
                           f"has {', '.join(repr(c) for c in study.codes)}")
     return codes
+
+
+def _check_valence(study) -> list[str]:
+    valence = list(study.valence_codes)
+    if len(valence) != 2:
+        raise PlcaseError(f"glows and grows need two valence codes, a positive and a negative one; "
+                          f"this study has {valence or 'none'} (add two codes of kind: valence to "
+                          f"the codebook, or name them in study.yml as valence: [positive, negative])")
+    return valence
 
 
 def _check_by(study, by: str | Sequence[str] | None) -> list[str]:
@@ -165,7 +174,7 @@ def coded_passages(study, coder: str | None = None, codes: Iterable[str] | None 
     ----------
     study : Study
     coder : str, optional
-        Defaults to :data:`plcase.config.PRIMARY_CODER`.
+        Defaults to the study's primary coder (``study.primary_coder``).
     codes : list of str, optional
         Keep only these codes (default: every code the coder applied).
 
@@ -203,7 +212,7 @@ def coded_passages(study, coder: str | None = None, codes: Iterable[str] | None 
 
 # --------------------------------------------------------------------------- theme matrix
 
-def theme_matrix(study, by: str | Sequence[str] = "school", measure: str = "passages",
+def theme_matrix(study, by: str | Sequence[str] | None = None, measure: str = "passages",
                  coder: str | None = None, codes: Iterable[str] | None = None) -> pd.DataFrame:
     """Groups × codes matrix of how much each theme was voiced.
 
@@ -214,7 +223,8 @@ def theme_matrix(study, by: str | Sequence[str] = "school", measure: str = "pass
     Parameters
     ----------
     study : Study
-    by : str or list of str, default "school"
+    by : str or list of str, optional
+        Default the study's case column (``study.case_column``, ``school`` unless study.yml says otherwise).
         A document column (``school``, ``role``, ``source``, ...) or a list of
         columns (``["school", "role"]`` gives MultiIndex rows).
     measure : {"passages", "share", "informants", "sources", "per_1000_words"}
@@ -227,9 +237,9 @@ def theme_matrix(study, by: str | Sequence[str] = "school", measure: str = "pass
         visit, document) where the code appears: triangulation.
         ``per_1000_words``: coded passages per 1,000 words of the row's documents.
     coder : str, optional
-        Defaults to :data:`plcase.config.PRIMARY_CODER`.
+        Defaults to the study's primary coder (``study.primary_coder``).
     codes : list of str, optional
-        Columns; default the four themes in :data:`plcase.schema.THEMES` order.
+        Columns; default the study's theme codes (``study.theme_codes``).
 
     Returns
     -------
@@ -248,7 +258,7 @@ def theme_matrix(study, by: str | Sequence[str] = "school", measure: str = "pass
     if measure not in MEASURES:
         raise PlcaseError(f"unknown measure {measure!r}; choose one of "
                           f"{', '.join(repr(m) for m in MEASURES)}")
-    by_cols = _check_by(study, by)
+    by_cols = _check_by(study, study.case_column if by is None else by)
     if not by_cols:
         raise PlcaseError("theme_matrix needs at least one grouping column")
     codes = _check_codes(study, codes)
@@ -424,7 +434,7 @@ def _rank_quotes(study, cell: pd.DataFrame, n_quotes: int, max_chars: int,
     return picked
 
 
-def framework_matrix(study, by: str | Sequence[str] = "school", n_quotes: int = 2,
+def framework_matrix(study, by: str | Sequence[str] | None = None, n_quotes: int = 2,
                      coder: str | None = None, codes: Iterable[str] | None = None,
                      max_chars: int = QUOTE_CHARS) -> pd.DataFrame:
     """Framework matrix: the most representative quotes per group and theme, tidy.
@@ -442,7 +452,8 @@ def framework_matrix(study, by: str | Sequence[str] = "school", n_quotes: int = 
     Parameters
     ----------
     study : Study
-    by : str or list of str, default "school"
+    by : str or list of str, optional
+        Default the study's case column (``study.case_column``, ``school`` unless study.yml says otherwise).
     n_quotes : int, default 2
     coder : str, optional
     codes : list of str, optional
@@ -467,7 +478,7 @@ def framework_matrix(study, by: str | Sequence[str] = "school", n_quotes: int = 
     """
     if n_quotes < 1:
         raise PlcaseError(f"n_quotes must be at least 1, got {n_quotes}")
-    by_cols = _check_by(study, by)
+    by_cols = _check_by(study, study.case_column if by is None else by)
     codes = _check_codes(study, codes)
     long = coded_passages(study, coder=coder, codes=codes)
     columns = [*by_cols, "code", "rank", "quote", "attribution", "passage_id", "doc_id",
@@ -583,7 +594,7 @@ def _valenced(study, coder: str, codes: list[str]) -> pd.DataFrame:
     """
     pieces = _pieces(study, coder)
     themes = pieces[pieces["code"].isin(codes)]
-    valence = pieces[pieces["code"].isin(VALENCE)][["passage_id", "code", "start", "end"]]
+    valence = pieces[pieces["code"].isin(study.valence_codes)][["passage_id", "code", "start", "end"]]
     pairs = themes.merge(valence, on="passage_id", suffixes=("", "_v"))
     overlap = (pairs["start"] < pairs["end_v"]) & (pairs["start_v"] < pairs["end"])
     # A zero-length stretch overlaps what contains it.
@@ -594,7 +605,7 @@ def _valenced(study, coder: str, codes: list[str]) -> pd.DataFrame:
         columns={"code_v": "valence"}).drop_duplicates().reset_index(drop=True)
 
 
-def glow_grow(study, by: str | Sequence[str] = "school", coder: str | None = None,
+def glow_grow(study, by: str | Sequence[str] | None = None, coder: str | None = None,
               codes: Iterable[str] | None = None) -> pd.DataFrame:
     """Glows and grows per group and theme, with a balance, tidy.
 
@@ -605,14 +616,18 @@ def glow_grow(study, by: str | Sequence[str] = "school", coder: str | None = Non
     Parameters
     ----------
     study : Study
-    by : str or list of str, default "school"
+    by : str or list of str, optional
+        Default the study's case column (``study.case_column``, ``school`` unless study.yml says otherwise).
     coder : str, optional
+        Default the study's primary coder.
     codes : list of str, optional
-        Default the four themes.
+        Default the study's theme codes.
 
     Returns
     -------
     DataFrame
+        The study's two valence codes (``study.valence_codes``: the positive
+        one first) fill the columns ``glow`` and ``grow``.
         One row per group × code: the ``by`` columns, ``code, n_passages``
         (passages with the code), ``glow, grow`` (passages), and ``balance``
         = (glow − grow) / (glow + grow), from −1 (all grow) to 1 (all glow);
@@ -625,13 +640,17 @@ def glow_grow(study, by: str | Sequence[str] = "school", coder: str | None = Non
     >>> gg.columns.tolist()
     ['school', 'code', 'n_passages', 'glow', 'grow', 'balance']
     """
-    by_cols = _check_by(study, by)
+    by_cols = _check_by(study, study.case_column if by is None else by)
     codes = _check_codes(study, codes)
     coder = _check_coder(study, coder)
+    valence = _check_valence(study)
     docs = study.documents[["doc_id", *by_cols]]
     valenced = _valenced(study, coder, codes).merge(docs, on="doc_id")
+    # The study's positive and negative valence codes fill the glow and grow columns.
+    valenced["valence"] = valenced["valence"].map(dict(zip(valence, ("glow", "grow"))))
+    valence = ["glow", "grow"]
     counts = (valenced.groupby([*by_cols, "code", "valence"], dropna=False)["passage_id"]
-              .nunique().unstack("valence").reindex(columns=list(VALENCE)).fillna(0))
+              .nunique().unstack("valence").reindex(columns=list(valence)).fillna(0))
     n_passages = coded_passages(study, coder=coder, codes=codes).groupby(
         [*by_cols, "code"], dropna=False)["passage_id"].nunique()
     rows = _group_index(study.documents, by_cols) if by_cols else pd.Index(["all"], name="_all")
