@@ -8,7 +8,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: all report test fuzz lab clean venv benchmark bench
+.PHONY: all report notebooks test fuzz lab clean venv benchmark bench
+
+# Extra arguments for `jupyter lab`, e.g. LAB_ARGS="--allow-root --no-browser --port 8899" as root.
+LAB_ARGS ?=
 
 all: report
 
@@ -20,9 +23,13 @@ $(INSTALLED): requirements/lock.txt pyproject.toml
 
 venv: $(INSTALLED)
 
-## report: execute every notebook in order; write figures/, tables/ and reports/
+## report: execute every notebook on the sample into reports/ (the repository is not touched)
 report: $(INSTALLED)
 	$(BIN)/plcase report
+
+## notebooks: developers only: refresh the committed notebooks/ outputs, figures/ and tables/
+notebooks: $(INSTALLED)
+	$(BIN)/plcase report --in-place
 
 ## test: unit tests, docstring examples and nbval over notebooks/
 test: $(INSTALLED)
@@ -37,7 +44,7 @@ fuzz: $(INSTALLED)
 
 ## lab: JupyterLab on the project's environment, notebooks/ open
 lab: $(INSTALLED)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
 ## bench: every benchmark (not part of make test); writes benchmarks/RESULTS.md
 bench: $(INSTALLED)
@@ -50,5 +57,5 @@ bench: $(INSTALLED)
 benchmark: bench
 
 clean:
-	rm -rf $(VENV) reports .pytest_cache
+	rm -rf $(VENV) .venv-latest reports .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

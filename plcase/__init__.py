@@ -12,7 +12,7 @@ Examples
 True
 """
 
-from plcase import config, datasets
+from plcase import config, datasets, findings, report, scaffold, settings
 from plcase.agreement import (agreement, brennan_prediger, cohen_kappa, confusion,
                               disagreements, fleiss_kappa, gwet_ac1, gwet_ac2, krippendorff_alpha,
                               percent_agreement, unitizing_alpha, units, weighted_kappa)
@@ -36,6 +36,7 @@ from plcase.matrix import (cooccurrence, framework_matrix, framework_wide, glow_
 from plcase.recommend import (cerqual, read_recommendations, recommendations,
                               recommendations_markdown)
 from plcase.roles import speaker_roles
+from plcase.scaffold import init_study
 from plcase.segment import sentence_frame, sentence_spans, sentences
 from plcase.study import Study
 from plcase.tagframe import tag_frame
@@ -46,7 +47,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     # data
-    "config", "datasets", "Study", "read_sample", "read_study", "read_codebook", "read_dataset",
+    "config", "datasets", "findings", "report", "scaffold", "settings", "init_study", "Study",
+    "read_sample", "read_study", "read_codebook", "read_dataset",
     "read_qdpx", "write_qdpx", "read_qdc", "write_qdc", "read_responses", "lint_study",
     "sentences", "sentence_spans", "sentence_frame", "corpus_table", "coding_counts",
     "rollout_table", "read_qualcoder", "read_taguette", "assign_cases", "rollup", "code_depth",

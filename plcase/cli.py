@@ -1,4 +1,4 @@
-"""The ``plcase`` command line: validate, import, tag, matrix and report.
+"""The ``plcase`` command line: init, validate, import, tag, matrix and report.
 
 Every sub-command reads a study folder (transcripts, ``codebook.yml``, optional
 ``codings.csv``).  Problems in the researcher's files are printed as
@@ -51,17 +51,20 @@ def _missing(value) -> bool:
     return value is None or pd.isna(value)
 
 
+def _codes(args) -> list[str] | None:
+    return [c.strip() for c in args.codes.split(",") if c.strip()] if args.codes else None
+
+
 def _tag(args) -> int:
     import plcase
 
     study = plcase.read_study(args.path)
+    X, y, codes = plcase.training_set(study, coder=args.coder, codes=_codes(args))
     if args.method == "rules":
-        tagger = plcase.RuleTagger(codebook=study.codebook)
-        X, y, _ = plcase.training_set(study, coder=args.coder)
-        tagger.fit(X, y)
+        tagger = plcase.RuleTagger(codebook=study.codebook, codes=codes).fit(X, y)
     else:
-        X, y, _ = plcase.training_set(study, coder=args.coder)
-        tagger = plcase.ModelTagger(random_state=plcase.config.RANDOM_STATE).fit(X, y)
+        tagger = plcase.ModelTagger(study.codebook, codes=codes,
+                                    random_state=plcase.config.RANDOM_STATE).fit(X, y)
     codings = plcase.to_codings(tagger, study)
     columns = ["doc_id", "start", "end", "code", "coder", "memo", "score"]
     _write_atomically(codings[columns], args.output, index=False)
@@ -73,9 +76,21 @@ def _tag(args) -> int:
 def _matrix(args) -> int:
     import plcase
 
+    from plcase.errors import PlcaseError
+
     study = plcase.read_study(args.path)
-    by = args.by.split(",") if "," in args.by else args.by
-    matrix = plcase.theme_matrix(study, by=by, measure=args.measure, coder=args.coder)
+    by = args.by or study.case_column
+    by = by.split(",") if "," in by else by
+    codes = _codes(args)
+    matrix = plcase.theme_matrix(study, by=by, measure=args.measure, coder=args.coder, codes=codes)
+    coder = matrix.attrs.get("coder")
+    chosen = list(matrix.columns)
+    applied = set(study.codings.loc[study.codings["coder"] == coder, "code"])
+    if not chosen or not applied & set(chosen):
+        raise PlcaseError(f"coder {coder!r} applied none of the codes {chosen or '(none)'}, so the "
+                          f"matrix would be empty; the codes they applied are "
+                          f"{sorted(applied) or 'none'}: choose some with --codes a,b "
+                          f"(or name the study's themes in study.yml)")
     _write_atomically(matrix, args.output)
     print(f"{args.output}: {matrix.shape[0]} rows × {matrix.shape[1]} codes ({args.measure})",
           file=sys.stderr)
@@ -128,7 +143,19 @@ def _import(args) -> int:
 def _report(args) -> int:
     from plcase.report import run_report
 
-    run_report(args.notebooks, progress=lambda line: print(line, flush=True))
+    done = run_report(args.folder, output=args.output, notebooks=args.notebooks,
+                      in_place=args.in_place, progress=lambda line: print(line, flush=True))
+    where = done[0].parent if done else "nowhere"
+    print(f"{len(done)} notebook(s) executed; the report is in {where}", file=sys.stderr)
+    return 0
+
+
+def _init(args) -> int:
+    from plcase.scaffold import init_study
+
+    folder = init_study(args.folder, from_sample=args.from_sample)
+    print(f"{folder}: study folder ready. Put your transcripts in it, then run: "
+          f"plcase validate {args.folder} && plcase report {args.folder}", file=sys.stderr)
     return 0
 
 
@@ -139,7 +166,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Reproducible qualitative case studies. A study is a folder of transcripts "
                     "(text with YAML front matter and inline {#code}…{/#code} tags), a "
                     "codebook.yml and an optional codings.csv; see README.md.")
+    parser.add_argument("--version", action="version", version=f"plcase {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", help="start a study folder: study.yml, codebook.yml, notebooks, README",
+                       description="Create FOLDER with a study.yml (what the study says about "
+                                   "itself), a starter codebook.yml (a blank template with one "
+                                   "worked example code, or the sample's CMS codebook with "
+                                   "--from-sample), the report notebooks and a README saying what "
+                                   "to put where. Refuses to overwrite existing files.")
+    p.add_argument("folder", help="the new study folder, e.g. my-study/")
+    p.add_argument("--from-sample", action="store_true",
+                   help="start from the sample study's codebook instead of the blank template")
+    p.set_defaults(func=_init)
 
     p = sub.add_parser("validate", help="check every transcript, codings.csv and the codebook",
                        description="Check a study folder file by file and print every problem as "
@@ -158,7 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", help="study folder")
     p.add_argument("--method", choices=["rules", "model"], default="rules",
                    help="rules (transparent keywords) or model (trained on human codes)")
-    p.add_argument("--coder", default=None, help="human coder to train on (default: coder_a)")
+    p.add_argument("--coder", default=None,
+                   help="human coder to train on (default: the study's primary coder)")
+    p.add_argument("--codes", default=None,
+                   help="comma-separated codes to tag (default: the study's theme codes)")
     p.add_argument("-o", "--output", required=True, help="CSV file to write")
     p.set_defaults(func=_tag)
 
@@ -168,11 +210,15 @@ def build_parser() -> argparse.ArgumentParser:
                                    "group's passages), informants (distinct participants), sources "
                                    "(distinct source types), per_1000_words.")
     p.add_argument("path", help="study folder")
-    p.add_argument("--by", default="school",
-                   help="document column(s) for the rows, e.g. school, role or school,role")
+    p.add_argument("--by", default=None,
+                   help="document column(s) for the rows, e.g. school, role or school,role "
+                        "(default: the study's case column, school unless study.yml says otherwise)")
     p.add_argument("--measure", default="share",
                    choices=["passages", "share", "informants", "sources", "per_1000_words"])
-    p.add_argument("--coder", default=None, help="coder whose codes to count (default: coder_a)")
+    p.add_argument("--coder", default=None,
+                   help="coder whose codes to count (default: the study's primary coder)")
+    p.add_argument("--codes", default=None,
+                   help="comma-separated codes for the columns (default: the study's theme codes)")
     p.add_argument("-o", "--output", required=True, help="CSV file to write")
     p.set_defaults(func=_matrix)
 
@@ -191,13 +237,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--case-column", default="case", help="document column to write cases to")
     p.set_defaults(func=_import)
 
-    p = sub.add_parser("report", help="execute every notebook in order (what `make report` runs)",
-                       description="Execute notebooks/00-… to 05-… in order, storing their outputs; "
-                                   "figures go to figures/, tables to tables/, an HTML rendering "
-                                   "of each notebook to reports/. Exits 1 naming the notebook and "
-                                   "cell that failed. Set PLCASE_INTERVIEWS to analyse your own "
-                                   "study folder.")
-    p.add_argument("--notebooks", default=None, help="folder of notebooks (default: notebooks/)")
+    p = sub.add_parser("report", help="execute the report notebooks on a study into reports/",
+                       description="Execute the notebooks 00-… to 05-… in order on a study and "
+                                   "write each executed notebook and its HTML rendering to the "
+                                   "output folder, with figures/ and tables/ beside them. The "
+                                   "notebooks themselves are never edited. Exits 1 naming the "
+                                   "notebook and cell that failed.")
+    p.add_argument("folder", nargs="?", default=None,
+                   help="study folder (default: the one you are in if it holds study.yml, else "
+                        "$PLCASE_INTERVIEWS, else the bundled sample)")
+    p.add_argument("-o", "--output", default=None,
+                   help="output folder (default: reports/ in the study folder; for the sample, "
+                        "reports/ in the repository or the current folder)")
+    p.add_argument("--notebooks", default=None,
+                   help="folder of notebooks (default: the study's notebooks/, else plcase's own)")
+    p.add_argument("--in-place", action="store_true",
+                   help="developer command: execute the notebooks where they are, storing their "
+                        "outputs, figures/ and tables/ at the top of the repository (make notebooks)")
     p.set_defaults(func=_report)
     return parser
 
@@ -210,8 +266,27 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except PlcaseError as exc:
-        print(f"plcase {args.command}: {exc}", file=sys.stderr)
+        print(f"plcase {args.command}: {_plain(str(exc))}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        # An unwritable or vanished output path: one line, no traceback.
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"plcase {args.command}: cannot write or read{where}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
+
+
+def _plain(text: str) -> str:
+    """Text without terminal colour codes, one line per problem."""
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
+
+
+def _version() -> str:
+    from plcase import __version__
+
+    return __version__
 
 
 if __name__ == "__main__":  # pragma: no cover

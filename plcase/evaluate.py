@@ -26,11 +26,9 @@ from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall
 from sklearn.model_selection import GroupKFold
 from sklearn.utils.validation import check_is_fitted
 
-from plcase import config
 from plcase.errors import PlcaseError
-from plcase.matrix import study_default
 from plcase.roles import keep_roles, roles_note
-from plcase.schema import THEMES, coding_frame
+from plcase.schema import coding_frame
 
 __all__ = ["training_set", "to_codings", "tags_and_scores", "fold_assignments", "cross_val_codings",
            "evaluate_tagger", "human_agreement", "score_indicators", "score_labelled_texts",
@@ -47,11 +45,7 @@ def _codes(study, codes) -> list[str]:
         if unknown:
             raise PlcaseError(f"code(s) {unknown} are not in the study's codebook")
         return codes
-    themes = [c for c in THEMES if c in study.codes]
-    if themes:
-        return themes
-    book = study.codebook
-    return book.loc[book["kind"] == "theme", "code"].tolist() or study.codes
+    return study.theme_codes
 
 
 def _coded_documents(study, coder: str) -> list[str]:
@@ -90,9 +84,9 @@ def training_set(study, coder: str | None = None, codes=None):
     study : Study
     coder : str, optional
         The human coder whose codes are the labels. Default
-        :data:`plcase.config.PRIMARY_CODER`.
+        the study's primary coder (``study.primary_coder``).
     codes : list of str, optional
-        The codes (columns of ``y``). Default: the four themes.
+        The codes (columns of ``y``). Default: the study's theme codes (``study.theme_codes``).
 
     Returns
     -------
@@ -111,7 +105,7 @@ def training_set(study, coder: str | None = None, codes=None):
     >>> len(X) == y.shape[0]
     True
     """
-    coder = coder or config.PRIMARY_CODER
+    coder = coder or study.primary_coder
     codes = _codes(study, codes)
     if coder not in study.coders:
         raise PlcaseError(f"coder {coder!r} has no codings in this study; "
@@ -223,7 +217,7 @@ def fold_assignments(study, groups: str = "doc_id", coder: str | None = None,
     DataFrame
         ``passage_id, doc_id, group, fold`` for the passages ``coder`` coded.
     """
-    coder = coder or config.PRIMARY_CODER
+    coder = coder or study.primary_coder
     if groups not in study.documents.columns:
         raise PlcaseError(f"groups={groups!r} is not a column of the documents; "
                           f"use one of {study.documents.columns.tolist()}")
@@ -243,7 +237,7 @@ def fold_assignments(study, groups: str = "doc_id", coder: str | None = None,
 
 
 def _out_of_fold(tagger, study, groups, coder, codes, n_splits):
-    coder = coder or config.PRIMARY_CODER
+    coder = coder or study.primary_coder
     X, y, classes = training_set(study, coder=coder, codes=codes)
     folds = fold_assignments(study, groups=groups, coder=coder, n_splits=n_splits)["fold"]
     pred = np.zeros_like(y)
@@ -390,9 +384,9 @@ def evaluate_tagger(tagger, study, groups: str = "doc_id", coder: str | None = N
     groups : str, default "doc_id"
         Column of ``study.documents`` that defines the groups.
     coder : str, optional
-        The reference human coder. Default :data:`plcase.config.PRIMARY_CODER`.
+        The reference human coder. Default the study's primary coder (``study.primary_coder``).
     codes : list of str, optional
-        Default: the four themes.
+        Default: the study's theme codes (``study.theme_codes``).
     n_splits : int, default 5
 
     Returns
@@ -412,7 +406,7 @@ def evaluate_tagger(tagger, study, groups: str = "doc_id", coder: str | None = N
     >>> scores["code"].tolist()[-2:]
     ['micro', 'macro']
     """
-    coder = coder or config.PRIMARY_CODER
+    coder = coder or study.primary_coder
     _, y, pred, _, classes = _out_of_fold(tagger, study, groups, coder, codes, n_splits)
     return _score_frame(y, pred, classes, _coder_name(tagger, None), coder)
 
@@ -428,8 +422,8 @@ def human_agreement(study, coder: str | None = None, reference: str | None = Non
     Parameters
     ----------
     coder, reference : str, optional
-        Default :data:`plcase.config.SECOND_CODER` against
-        :data:`plcase.config.PRIMARY_CODER`.
+        Default the study's first reliability pair (``study.reliability_coders``):
+        its second coder against its first.
 
     Examples
     --------
@@ -437,8 +431,14 @@ def human_agreement(study, coder: str | None = None, reference: str | None = Non
     >>> human_agreement(plcase.read_sample())["coder"].unique().tolist()
     ['coder_b']
     """
-    coder = coder or config.SECOND_CODER
-    reference = reference or config.PRIMARY_CODER
+    if coder is None or reference is None:
+        pairs = study.reliability_coders
+        if not pairs:
+            raise PlcaseError(f"this study has no second human coder to compare with "
+                              f"{study.primary_coder!r}; add a second coder's codings to "
+                              f"codings.csv, or pass coder= and reference=")
+        reference = reference or pairs[0][0]
+        coder = coder or (pairs[0][1] if pairs[0][1] != reference else pairs[0][0])
     codes = _codes(study, codes)
     shared = sorted(set(_coded_documents(study, coder)) & set(_coded_documents(study, reference)))
     if not shared:
@@ -467,7 +467,7 @@ def suggest(tagger, study, n: int = 20, coder: str | None = None, by: str = "unc
         How many passages to return.
     coder : str, optional
         Whose uncoded documents to search. Default
-        :data:`plcase.config.PRIMARY_CODER`.
+        the study's primary coder (``study.primary_coder``).
     by : {"uncertainty", "probability"}
     n_terms : int, default 5
         Number of words listed in ``terms``.
@@ -495,7 +495,7 @@ def suggest(tagger, study, n: int = 20, coder: str | None = None, by: str = "unc
     if by not in ("uncertainty", "probability"):
         raise PlcaseError(f"by must be 'uncertainty' or 'probability', not {by!r}")
     check_is_fitted(tagger)
-    coder = coder or study_default(study, "primary_coder")
+    coder = coder or study.primary_coder
     roles = keep_roles(include_roles)
     coded = set(_coded_documents(study, coder))
     passages = study.passages[~study.passages["doc_id"].isin(coded)
@@ -582,8 +582,8 @@ def masking_effect(tagger, study, coder: str | None = None, codes=None, n_splits
     """
     if "mask_names" not in tagger.get_params():
         raise PlcaseError(f"{type(tagger).__name__} has no mask_names parameter to switch")
-    coder = coder or study_default(study, "primary_coder")
-    case_column = case_column or study_default(study, "case_column")
+    coder = coder or study.primary_coder
+    case_column = case_column or study.case_column
     rows = []
     for split, groups in (("held-out documents", "doc_id"), ("school transfer", case_column)):
         for mask in (True, False):

@@ -36,10 +36,10 @@ from plcase import config
 from plcase.errors import PlcaseError
 from plcase.hierarchy import rolled_study
 from plcase.roles import keep_roles, roles_note
-from plcase.schema import ROLES, SOURCES, THEMES, VALENCE
+from plcase.schema import ROLES, SOURCES
 from plcase.segment import word_count
 
-__all__ = ["MEASURES", "study_default", "code_labels", "row_counts", "context_label",
+__all__ = ["MEASURES", "code_labels", "row_counts", "context_label",
            "coded_passages", "theme_matrix", "to_long", "framework_matrix", "framework_wide", "cooccurrence", "glow_grow", "new_codes",
            "saturation_runs", "saturation", "trim_quote"]
 
@@ -59,34 +59,6 @@ CONTEXT_CHOICES = ("rows", "exclude", "include")
 
 # --------------------------------------------------------------------------- checks
 
-def study_default(study, name: str):
-    """The study's setting ``name`` (``primary_coder``, ``theme_codes``, ``case_column``).
-
-    A :class:`~plcase.Study` that knows its settings (from ``study.yml``) has
-    them as attributes; otherwise they are inferred from the data: the human
-    coder with the most codings, the codebook's ``kind: theme`` codes, the
-    ``school`` column.
-
-    Examples
-    --------
-    >>> import plcase
-    >>> study_default(plcase.read_sample(), "case_column")
-    'school'
-    """
-    value = getattr(study, name, None)
-    if value is not None:
-        return value
-    if name == "primary_coder":
-        counts = study.codings.loc[study.codings["score"].isna(), "coder"].value_counts()
-        return counts.index[0] if len(counts) else config.PRIMARY_CODER
-    if name == "theme_codes":
-        themes = study.codebook.loc[study.codebook["kind"] == "theme", "code"].tolist()
-        return themes or [c for c in THEMES if c in set(study.codes)]
-    if name == "case_column":
-        return "school"
-    raise PlcaseError(f"no default for study setting {name!r}")
-
-
 def code_labels(study) -> dict[str, str]:
     """Code -> the codebook's ``label`` (codes without one are left out), for figures.
 
@@ -102,7 +74,7 @@ def code_labels(study) -> dict[str, str]:
 
 
 def _check_coder(study, coder: str | None) -> str:
-    coder = study_default(study, "primary_coder") if coder is None else coder
+    coder = study.primary_coder if coder is None else coder
     coders = study.coders
     # A study with no codings at all has no coders to check against; its matrices are zeros.
     if coders and coder not in coders:
@@ -115,7 +87,7 @@ def _check_codes(study, codes: Iterable[str] | str | None,
                  default: Sequence[str] | None | str = "themes") -> list[str]:
     if codes is None:
         if isinstance(default, str):
-            default = study_default(study, "theme_codes")
+            default = study.theme_codes
         codes = [c for c in default if c in set(study.codes)] if default is not None else study.codes
     elif isinstance(codes, str):
         codes = [codes]
@@ -125,6 +97,15 @@ def _check_codes(study, codes: Iterable[str] | str | None,
         raise PlcaseError(f"unknown code(s) {', '.join(repr(c) for c in unknown)}; the codebook "
                           f"has {', '.join(repr(c) for c in study.codes)}")
     return codes
+
+
+def _check_valence(study) -> list[str]:
+    valence = list(study.valence_codes)
+    if len(valence) != 2:
+        raise PlcaseError(f"glows and grows need two valence codes, a positive and a negative one; "
+                          f"this study has {valence or 'none'} (add two codes of kind: valence to "
+                          f"the codebook, or name them in study.yml as valence: [positive, negative])")
+    return valence
 
 
 def _check_by(study, by: str | Sequence[str] | None) -> list[str]:
@@ -263,7 +244,7 @@ def row_counts(study, by: str | Sequence[str] | None = None,
     >>> counts.columns.tolist()
     ['n_documents', 'n_passages', 'n_informants']
     """
-    by_cols = _check_by(study, study_default(study, "case_column") if by is None else by)
+    by_cols = _check_by(study, study.case_column if by is None else by)
     roles = keep_roles(include_roles)
     documents, rows, context_docs = _grouping(study, by_cols, context)
     kept = _kept_passages(study, documents, by_cols, roles)
@@ -340,7 +321,7 @@ def coded_passages(study, coder: str | None = None, codes: Iterable[str] | None 
     ----------
     study : Study
     coder : str, optional
-        Defaults to :data:`plcase.config.PRIMARY_CODER`.
+        Defaults to the study's primary coder (``study.primary_coder``).
     codes : list of str, optional
         Keep only these codes (default: every code the coder applied).
 
@@ -400,6 +381,7 @@ def theme_matrix(study, by: str | Sequence[str] | None = None, measure: str = "p
     ----------
     study : Study
     by : str or list of str, optional
+        Default the study's case column (``study.case_column``, ``school`` unless study.yml says otherwise).
         A document column (``school``, ``role``, ``source``, ...) or a list of
         columns (``["school", "role"]`` gives MultiIndex rows).  Default the
         study's case column.
@@ -450,7 +432,7 @@ def theme_matrix(study, by: str | Sequence[str] | None = None, measure: str = "p
                           f"{', '.join(repr(m) for m in MEASURES)}")
     if level is not None:
         study, codes = rolled_study(study, level, codes)
-    by_cols = _check_by(study, study_default(study, "case_column") if by is None else by)
+    by_cols = _check_by(study, study.case_column if by is None else by)
     if not by_cols:
         raise PlcaseError("theme_matrix needs at least one grouping column")
     codes = _check_codes(study, codes)
@@ -632,7 +614,7 @@ def _rank_quotes(study, cell: pd.DataFrame, n_quotes: int, max_chars: int,
     return picked
 
 
-def framework_matrix(study, by: str | Sequence[str] = "school", n_quotes: int = 2,
+def framework_matrix(study, by: str | Sequence[str] | None = None, n_quotes: int = 2,
                      coder: str | None = None, codes: Iterable[str] | None = None,
                      max_chars: int = QUOTE_CHARS, context: str = "rows") -> pd.DataFrame:
     """Framework matrix: the most representative quotes per group and theme, tidy.
@@ -650,7 +632,8 @@ def framework_matrix(study, by: str | Sequence[str] = "school", n_quotes: int = 
     Parameters
     ----------
     study : Study
-    by : str or list of str, default "school"
+    by : str or list of str, optional
+        Default the study's case column (``study.case_column``, ``school`` unless study.yml says otherwise).
     n_quotes : int, default 2
     coder : str, optional
     codes : list of str, optional
@@ -678,7 +661,7 @@ def framework_matrix(study, by: str | Sequence[str] = "school", n_quotes: int = 
     """
     if n_quotes < 1:
         raise PlcaseError(f"n_quotes must be at least 1, got {n_quotes}")
-    by_cols = _check_by(study, by)
+    by_cols = _check_by(study, study.case_column if by is None else by)
     codes = _check_codes(study, codes)
     long = coded_passages(study, coder=coder, codes=codes)
     columns = [*by_cols, "code", "rank", "quote", "attribution", "passage_id", "doc_id",
@@ -820,7 +803,7 @@ def _valenced(study, coder: str, codes: list[str]) -> pd.DataFrame:
     """
     pieces = _pieces(study, coder)
     themes = pieces[pieces["code"].isin(codes)]
-    valence = pieces[pieces["code"].isin(VALENCE)][["passage_id", "code", "start", "end"]]
+    valence = pieces[pieces["code"].isin(study.valence_codes)][["passage_id", "code", "start", "end"]]
     pairs = themes.merge(valence, on="passage_id", suffixes=("", "_v"))
     overlap = (pairs["start"] < pairs["end_v"]) & (pairs["start_v"] < pairs["end"])
     # A zero-length stretch overlaps what contains it.
@@ -847,8 +830,9 @@ def glow_grow(study, by: str | Sequence[str] | None = None, coder: str | None = 
     ----------
     study : Study
     by : str or list of str, optional
-        Default the study's case column; ``[]`` pools the study.
+        Default the study's case column (``study.case_column``, ``school`` unless study.yml says otherwise).
     coder : str, optional
+        Default the study's primary coder.
     codes : list of str, optional
         Default the study's themes.
     include_roles : list of str or "all", optional
@@ -859,6 +843,8 @@ def glow_grow(study, by: str | Sequence[str] | None = None, coder: str | None = 
     Returns
     -------
     DataFrame
+        The study's two valence codes (``study.valence_codes``: the positive
+        one first) fill the columns ``glow`` and ``grow``.
         One row per group × code: the ``by`` columns, ``code, n_passages``
         (passages with the code), ``glow, grow`` (passages), ``balance``
         = (glow − grow) / (glow + grow), from −1 (all grow) to 1 (all glow),
@@ -872,10 +858,11 @@ def glow_grow(study, by: str | Sequence[str] | None = None, coder: str | None = 
     >>> gg.columns.tolist()
     ['school', 'code', 'n_passages', 'glow', 'grow', 'balance', 'group_passages', 'group_informants']
     """
-    by_cols = _check_by(study, study_default(study, "case_column") if by is None else by)
+    by_cols = _check_by(study, study.case_column if by is None else by)
     codes = _check_codes(study, codes)
     coder = _check_coder(study, coder)
     roles = keep_roles(include_roles)
+    valence = _check_valence(study)
     if by_cols:
         documents, rows, context_docs = _grouping(study, by_cols, context)
     else:
@@ -888,8 +875,10 @@ def glow_grow(study, by: str | Sequence[str] | None = None, coder: str | None = 
     docs = documents[["doc_id", *keys]]
     valenced = _valenced(study, coder, codes)
     valenced = valenced[valenced["speaker_role"].isin(roles)].merge(docs, on="doc_id")
+    # The study's positive and negative valence codes fill the glow and grow columns.
+    valenced["valence"] = valenced["valence"].map(dict(zip(valence, ("glow", "grow"))))
     counts = (valenced.groupby([*keys, "code", "valence"], dropna=False)["passage_id"]
-              .nunique().unstack("valence").reindex(columns=list(VALENCE)).fillna(0))
+              .nunique().unstack("valence").reindex(columns=["glow", "grow"]).fillna(0))
     coded = coded_passages(study, coder=coder, codes=codes)
     coded = coded[coded["speaker_role"].isin(roles)]
     coded = coded.drop(columns=[c for c in keys if c in coded.columns]).merge(docs, on="doc_id")
@@ -953,7 +942,7 @@ def _document_codes(study, coder, codes, roles) -> dict[str, set]:
 
 def _ordered_groups(study, by, order, include_context):
     """(group label, documents in collection order) per case and for all cases pooled."""
-    by_cols = _check_by(study, study_default(study, "case_column") if by is None else by)
+    by_cols = _check_by(study, study.case_column if by is None else by)
     if order not in study.documents.columns:
         raise PlcaseError(f"unknown order column {order!r}; order by a document column: "
                           f"{', '.join(repr(c) for c in study.documents.columns)}")

@@ -5,14 +5,17 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from itertools import combinations
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from plcase.errors import PlcaseError
 from plcase.roles import speaker_roles
-from plcase.schema import (CODEBOOK_COLUMNS, CODING_COLUMNS, DOCUMENT_COLUMNS,
+from plcase.schema import (CODEBOOK_COLUMNS, DOCUMENT_COLUMNS,
                            PASSAGE_COLUMNS, coding_frame, require_columns, sort_codings)
+from plcase.settings import freeze
 
 __all__ = ["Study", "locate_passages"]
 
@@ -43,6 +46,12 @@ class Study:
         Memos that belong to no single coding, as imported projects keep
         them (QualCoder journals and annotations): ``kind, doc_id, start,
         end, title, memo, author, date``; ``None`` when the source has none.
+    settings : mapping, optional
+        What the study says about itself (the parsed ``study.yml``, see
+        :mod:`plcase.settings`); every entry is optional and the properties
+        below infer what it leaves out from the data.
+    folder : Path, optional
+        The study folder it was read from (None for a study built from frames).
 
     Examples
     --------
@@ -62,6 +71,8 @@ class Study:
     texts: Mapping[str, str] = field(repr=False)
     name: str = "study"
     memos: pd.DataFrame | None = field(default=None, repr=False)
+    settings: Mapping = field(default_factory=dict, repr=False)
+    folder: Path | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         require_columns(self.documents, ["doc_id"], "documents")
@@ -81,6 +92,139 @@ class Study:
         object.__setattr__(self, "codebook", codebook.reset_index(drop=True))
         object.__setattr__(self, "codings", sort_codings(codings))
         object.__setattr__(self, "texts", dict(self.texts))
+        object.__setattr__(self, "settings", freeze(self.settings or {}))
+
+    # ------------------------------------------------------------------ what the study needs
+    @property
+    def machine_coders(self) -> list[str]:
+        """Coders that are not people: declared in ``machine_coders``, else coders with a score.
+
+        Examples
+        --------
+        >>> import plcase
+        >>> plcase.read_sample().machine_coders
+        []
+        """
+        declared = self.settings.get("machine_coders")
+        if declared is not None:
+            return list(declared)
+        scored = self.codings.loc[self.codings["score"].notna(), "coder"]
+        named = [c for c in self.coders if str(c).startswith("auto:")]
+        return sorted(set(scored) | set(named))
+
+    @property
+    def human_coders(self) -> list[str]:
+        """Coders that are people, sorted (every coder not in :attr:`machine_coders`)."""
+        machines = set(self.machine_coders)
+        return [c for c in self.coders if c not in machines]
+
+    @property
+    def primary_coder(self) -> str | None:
+        """The coder whose codes the analyses count: ``primary_coder`` of study.yml,
+        else the human coder with the most codings (None when nothing is coded).
+
+        Examples
+        --------
+        >>> import plcase
+        >>> plcase.read_sample().primary_coder
+        'coder_a'
+        """
+        declared = self.settings.get("primary_coder")
+        if declared:
+            return str(declared)
+        humans = self.human_coders or self.coders
+        if not humans:
+            return None
+        counts = self.codings["coder"].value_counts()
+        # Most codings first; ties go to the first name alphabetically, so the choice is stable.
+        return sorted(humans, key=lambda c: (-int(counts.get(c, 0)), c))[0]
+
+    @property
+    def reliability_coders(self) -> list[tuple[str, str]]:
+        """Pairs of human coders to compare: ``reliability_coders`` of study.yml, else every
+        pair of human coders who coded at least one document in common (primary coder first).
+
+        Examples
+        --------
+        >>> import plcase
+        >>> plcase.read_sample().reliability_coders
+        [('coder_a', 'coder_b')]
+        """
+        declared = self.settings.get("reliability_coders")
+        if declared is not None:
+            return [tuple(p) for p in declared]
+        primary = self.primary_coder
+        docs = {c: set(g) for c, g in self.codings.groupby("coder")["doc_id"]}
+        humans = sorted(self.human_coders, key=lambda c: (c != primary, c))
+        return [(a, b) for a, b in combinations(humans, 2) if docs.get(a, set()) & docs.get(b, set())]
+
+    @property
+    def theme_codes(self) -> list[str]:
+        """The codes matrices and taggers work on: ``themes`` of study.yml, else the
+        codebook's ``kind: theme`` codes, else every plain code (not category, valence
+        or sub-code).
+
+        Examples
+        --------
+        >>> import plcase
+        >>> plcase.read_sample().theme_codes
+        ['shared_culture', 'embedded_pd', 'student_driven', 'whole_child_sel']
+        """
+        declared = self.settings.get("themes")
+        if declared is not None:
+            return list(declared)
+        kinds = self.codebook["kind"]
+        chosen = self.codebook.loc[kinds == "theme", "code"].tolist()
+        if not chosen:
+            chosen = self.codebook.loc[~kinds.isin(["category", "valence", "subcode"]), "code"].tolist()
+        return chosen
+
+    @property
+    def valence_codes(self) -> list[str]:
+        """``valence`` of study.yml, else the codebook's ``kind: valence`` codes (maybe none).
+
+        Examples
+        --------
+        >>> import plcase
+        >>> plcase.read_sample().valence_codes
+        ['glow', 'grow']
+        """
+        declared = self.settings.get("valence")
+        if declared is not None:
+            return list(declared)
+        return self.codebook.loc[self.codebook["kind"] == "valence", "code"].tolist()
+
+    @property
+    def case_column(self) -> str:
+        """The document column that holds each document's case (``school`` by default)."""
+        return str(self.settings.get("case_column") or "school")
+
+    @property
+    def cases(self) -> list[str]:
+        """The study's cases, sorted: values of :attr:`case_column`, context documents left out.
+
+        Examples
+        --------
+        >>> import plcase
+        >>> plcase.read_sample().cases
+        ['Grand Oak Elementary', 'Newell Elementary', 'Ridge Road Middle']
+        """
+        docs = self.documents
+        if self.case_column not in docs.columns:
+            return []
+        if "context" in docs.columns:
+            docs = docs[~docs["context"].fillna(False).astype(bool)]
+        return sorted(docs[self.case_column].dropna().astype(str).unique().tolist())
+
+    @property
+    def recommendations_path(self) -> Path | None:
+        """The study's recommendations file (``recommendations`` of study.yml, else
+        ``recommendations.yml`` in the folder), or None when it has none."""
+        if self.folder is None:
+            return None
+        declared = self.settings.get("recommendations")
+        path = Path(self.folder) / (declared or "recommendations.yml")
+        return path if path.is_file() else None
 
     @property
     def coders(self) -> list[str]:
@@ -238,5 +382,6 @@ def locate_passages(codings: pd.DataFrame, passages: pd.DataFrame) -> pd.DataFra
                               on="start", by="doc_id", direction="backward")
         inside = (found["end"] <= found["_passage_end"]).to_numpy()
         ids[found["_row"].to_numpy()[inside]] = found["_passage_id"].to_numpy()[inside]
-    codings["passage_id"] = ids
+    # An object Series keeps None for "no single passage" under pandas 2 and 3 alike.
+    codings["passage_id"] = pd.Series(ids, index=codings.index, dtype=object)
     return codings

@@ -728,6 +728,8 @@ class ModelTagger(BaseEstimator):
             return list(self.codes)
         if isinstance(y, pd.DataFrame):
             return [str(c) for c in y.columns]
+        if self.codebook is not None:
+            return _default_codes(self.codebook)
         return list(THEMES)
 
     def _features(self) -> FeatureUnion:

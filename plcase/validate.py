@@ -83,9 +83,20 @@ def lint_study(path: str | Path) -> pd.DataFrame:
         frame = pd.DataFrame(problems, columns=_COLUMNS)
         frame["line"] = frame["line"].astype("Int64")
         return frame
+    if root.is_file():
+        return pd.DataFrame([{"path": str(root), "line": None, "severity": "error",
+                              "message": "this is a file; validate wants the study folder that holds "
+                                         "the transcripts and codebook.yml",
+                              "hint": f"give the folder, e.g. {root.parent.as_posix()}"}],
+                            columns=_COLUMNS)
     if not root.is_dir():
         return pd.DataFrame([{"path": str(root), "line": None, "severity": "error",
                               "message": "no such study folder", "hint": None}], columns=_COLUMNS)
+    settings_file = root / "study.yml"
+    if settings_file.is_file():
+        from plcase.settings import read_settings
+
+        run(settings_file, read_settings, root)
     codebook_path = run(root, _find_codebook, root)
     codebook = None
     if codebook_path is not None:

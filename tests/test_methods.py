@@ -10,7 +10,7 @@ import pytest
 from plcase.errors import PlcaseError
 from plcase.evaluate import masking_effect
 from plcase.masking import MASK, mask_names, name_tokens, names_in_texts, study_names
-from plcase.matrix import glow_grow, row_counts, study_default, theme_matrix
+from plcase.matrix import glow_grow, row_counts, theme_matrix
 from plcase.taggers import ModelTagger, RuleTagger
 
 from tests.handmade import CODINGS, DOCS, build_study
@@ -70,20 +70,6 @@ def test_every_row_says_its_n(with_context):
     assert counts.loc["context: D-1"].tolist() == [1, 2, 1]
     gg = glow_grow(with_context).set_index(["school", "code"])
     assert gg.loc[("Grand Oak", "embedded_pd"), "group_passages"] == 4
-
-
-def test_study_settings_win_over_inferred_defaults():
-    study = build_study()
-    assert study_default(study, "primary_coder") == "coder_a"  # the coder with most codings
-    assert study_default(study, "theme_codes") == ["shared_culture", "embedded_pd",
-                                                   "student_driven", "whole_child_sel"]
-
-    class Configured:  # a study that knows its settings (study.yml)
-        primary_coder = "coder_b"
-        case_column = "role"
-
-    assert study_default(Configured(), "primary_coder") == "coder_b"
-    assert study_default(Configured(), "case_column") == "role"
 
 
 # ---------------------------------------------------------------- name masking

@@ -39,3 +39,20 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     readme = (ROOT / "README.md").read_text()
     assert "make test" in readme and "make report" in readme
+
+
+def test_make_lab_passes_lab_args_to_jupyter():
+    import subprocess
+
+    done = subprocess.run(["make", "-n", "lab", "LAB_ARGS=--allow-root --no-browser --port 8899"],
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    lab = [line for line in done.stdout.splitlines() if "jupyter lab" in line]
+    assert lab and lab[-1].endswith("--allow-root --no-browser --port 8899")
+
+
+def test_wheel_maps_the_sample_and_notebooks_without_a_second_copy():
+    build = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"]
+    mapped = build["targets"]["wheel"]["force-include"]
+    assert mapped == {"interviews": "plcase/_bundled/interviews",
+                      "notebooks": "plcase/_bundled/notebooks"}
+    assert not (ROOT / "plcase" / "_bundled").exists()

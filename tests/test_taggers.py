@@ -370,7 +370,8 @@ def _kappa_study(codebook):
 
 
 def test_human_agreement_matches_a_published_kappa(codebook):
-    scores = human_agreement(_kappa_study(codebook), codes=["embedded_pd"])
+    scores = human_agreement(_kappa_study(codebook), coder="coder_b", reference="coder_a",
+                             codes=["embedded_pd"])
     row = scores.set_index("code").loc["embedded_pd"]
     assert row["kappa"] == pytest.approx(0.4)
     # coder_b against coder_a: precision 20/30, recall 20/25.

@@ -81,7 +81,10 @@ READERS: dict[str, object] = {
 
 #: Files in a study folder that are not documents.
 NOT_DOCUMENTS = {"readme.md", "readme.txt", "codings.csv", "codebook.yml", "codebook.yaml",
-                 "recommendations.yml", "recommendations.yaml"}
+                 "recommendations.yml", "recommendations.yaml", "study.yml"}
+
+#: Folders at the top of a study folder that hold what plcase writes (or its notebooks), not data.
+NOT_DOCUMENT_FOLDERS = {"notebooks", "reports", "figures", "tables"}
 
 
 def reader_for(path: str | Path):
@@ -134,15 +137,20 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
     ['focus_group', 'interview', 'site_visit']
     """
     from plcase.codebook import read_codebook
+    from plcase.settings import read_settings
     from plcase.study import Study
 
     path = Path(path)
     project_reader = reader_for_project(path)
     if project_reader is not None:
         return project_reader(path)
+    if path.is_file():
+        raise PlcaseInputError("this is a file; plcase wants the study folder that holds it",
+                               path=path, hint=f"give the folder, e.g. {path.parent.as_posix() or '.'}")
     if not path.is_dir():
         raise PlcaseInputError("no such study folder", path=path,
                                hint="give the folder that holds the transcripts and codebook.yml")
+    settings = read_settings(path)
     if codebook is None:
         codebook = _find_codebook(path)
     if not isinstance(codebook, pd.DataFrame):
@@ -178,16 +186,30 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
     if standoff.exists():
         from plcase.io.standoff import read_codings_csv
         codings.append(read_codings_csv(standoff, texts, set(codebook["code"])))
+    documents = _mark_context(pd.DataFrame(documents), settings, path)
     return Study(
-        documents=pd.DataFrame(documents),
+        documents=documents,
         passages=speaker_roles(pd.concat(passages, ignore_index=True),
                                **role_labels(path / "study.yml")),
         codings=pd.concat([c for c in codings if len(c)], ignore_index=True) if any(len(c) for c in codings)
         else codings[0],
         codebook=codebook,
         texts=texts,
-        name=name or path.name,
+        name=name or settings.get("name") or path.name,
+        settings=settings,
+        folder=path.resolve(),
     )
+
+
+def _mark_context(documents: pd.DataFrame, settings, folder: Path) -> pd.DataFrame:
+    """Column ``context``: True for the documents study.yml lists under ``context``."""
+    context = [str(d) for d in settings.get("context") or ()]
+    unknown = sorted(set(context) - set(documents["doc_id"]))
+    if unknown:
+        raise PlcaseInputError(f"context lists unknown document(s) {unknown}", path=folder / "study.yml",
+                               hint=f"use document ids such as {documents['doc_id'].iloc[0]!r}")
+    documents["context"] = documents["doc_id"].isin(context)
+    return documents
 
 
 def read_sample():
@@ -201,7 +223,7 @@ def read_sample():
     """
     from plcase import config
 
-    return read_study(config.SAMPLE_DIR, name="cms-personalized-learning")
+    return read_study(config.SAMPLE_DIR)
 
 
 def reader_for_qdpx():
@@ -241,6 +263,8 @@ def _find_codebook(folder: Path) -> Path:
 def _skipped(file: Path, root: Path) -> bool:
     rel = file.relative_to(root)
     if any(part.startswith((".", "_")) for part in rel.parts):
+        return True
+    if len(rel.parts) > 1 and rel.parts[0] in NOT_DOCUMENT_FOLDERS:
         return True
     if file.name.lower() in NOT_DOCUMENTS:
         return True

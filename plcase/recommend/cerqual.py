@@ -42,7 +42,6 @@ Examples
 from __future__ import annotations
 
 import copy
-import itertools
 import math
 from collections.abc import Mapping
 
@@ -183,32 +182,6 @@ def _judge(value: float, cuts) -> int:
 
 
 # --------------------------------------------------------------------------- study defaults
-
-def _study_default(study, name: str, value, fallback):
-    """``value`` if given, else the study's own setting ``name``, else ``fallback(study)``.
-
-    The one place a default is taken from the study (study.yml), so a study
-    object without the attribute still works.
-    """
-    if value is not None:
-        return value
-    found = getattr(study, name, None)
-    return found if found is not None else fallback(study)
-
-
-def _scored_coders(study) -> list[str]:
-    """Coders whose codings carry a numeric score: classifiers, not people."""
-    scored = study.codings.loc[study.codings["score"].notna(), "coder"]
-    return sorted(scored.unique().tolist())
-
-
-def _human_pairs(study) -> list[tuple[str, str]]:
-    """Every pair of human coders who coded at least one document in common."""
-    machines = set(_study_default(study, "machine_coders", None, _scored_coders))
-    docs = study.codings.groupby("coder")["doc_id"].agg(set)
-    humans = [c for c in docs.index if c not in machines]
-    return [(a, b) for a, b in itertools.combinations(sorted(humans), 2) if docs[a] & docs[b]]
-
 
 def _case_of(study, case_column: str) -> pd.Series:
     """Each case document's case by doc_id (context documents left out)."""
@@ -430,13 +403,13 @@ def cerqual(study, mapping=None, coder: str | None = None, *, rule: Mapping | No
     np.True_
     """
     r = _merge_rule(rule)
-    coder = _check_coder(study, _study_default(study, "primary_coder", coder, lambda s: None))
+    coder = _check_coder(study, study.primary_coder if coder is None else coder)
     mapping = _mapping(study, mapping)
-    case_column = _study_default(study, "case_column", case_column, lambda s: "school")
+    case_column = study.case_column if case_column is None else case_column
     case_of = _case_of(study, case_column)
-    machines = set(_study_default(study, "machine_coders", machine_coders, _scored_coders))
-    pairs = [tuple(p) for p in _study_default(study, "reliability_coders", reliability_coders,
-                                              _human_pairs)]
+    machines = set(study.machine_coders if machine_coders is None else machine_coders)
+    pairs = [tuple(p) for p in (study.reliability_coders if reliability_coders is None
+                                else reliability_coders)]
     all_roles = sorted(study.documents.loc[study.documents["doc_id"].isin(case_of.index), "role"]
                        .dropna().unique().tolist())
     steps, per = r["overall"]["steps"], r["overall"]["minor_per_step"]

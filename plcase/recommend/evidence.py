@@ -245,8 +245,10 @@ def _case_schools(study) -> list[str]:
 
 def _mapping(study, mapping) -> pd.DataFrame:
     if mapping is None:
-        path = config.INTERVIEWS_DIR / "recommendations.yml"
-        mapping = path if path.is_file() else config.SAMPLE_DIR / "recommendations.yml"
+        mapping = study.recommendations_path
+        if mapping is None:
+            raise PlcaseError("this study has no recommendations file; add recommendations.yml to "
+                              "the study folder (see the sample's) or pass mapping=")
     if isinstance(mapping, (str, Path)):
         return read_recommendations(mapping, codes=study.codes)
     mapping = pd.DataFrame(mapping)
@@ -299,10 +301,9 @@ def recommendations(study, mapping=None, coder: str | None = None) -> pd.DataFra
     study : Study
     mapping : DataFrame, str or Path, optional
         From :func:`read_recommendations`, or a path to a recommendations
-        file; default ``recommendations.yml`` of the study (the sample's if
-        the study has none).
+        file; default the study's (``study.recommendations_path``).
     coder : str, optional
-        Defaults to :data:`plcase.config.PRIMARY_CODER`.
+        Defaults to the study's primary coder (``study.primary_coder``).
 
     Returns
     -------
@@ -330,8 +331,9 @@ def recommendations(study, mapping=None, coder: str | None = None) -> pd.DataFra
         roles = [r for r in VOICES if r in set(evidence["role"])]
         sources = [s for s in SOURCES if s in set(evidence["source"])]
         valence = _valenced(study, coder, codes).drop_duplicates(["passage_id", "valence"])
-        glow = int((valence["valence"] == "glow").sum())
-        grow = int((valence["valence"] == "grow").sum())
+        positive, negative = (list(study.valence_codes) + [None, None])[:2]
+        glow = int((valence["valence"] == positive).sum())
+        grow = int((valence["valence"] == negative).sum())
         grade, rule = grade_evidence(len(in_schools), len(roles), len(sources), len(evidence),
                                      n_schools_total=len(schools))
         rows.append({"id": rec.id, "short": rec.short, "codes": ", ".join(codes),
