@@ -469,7 +469,8 @@ def test_all_units_identical():
 
 
 def test_cohen_with_three_coders_says_so():
-    result = cohen_kappa(units(make_study(MACHINE)))
+    study = make_study(MACHINE)
+    result = cohen_kappa(units(study, coders=study.coders))  # all three, machine included
     assert result["value"].isna().all()
     assert result["reason"].str.contains("exactly two coders").all()
 
@@ -502,7 +503,8 @@ def test_bootstrap_is_deterministic_and_brackets_the_estimate():
 
 
 def test_bootstrap_on_character_runs_and_levels():
-    frame = units(make_study(MACHINE), unit="character")
+    study = make_study(MACHINE)
+    frame = units(study, unit="character", coders=study.coders)
     result = agreement(frame, pairs=True, ci=0.9, n_boot=100)
     assert result["ci_low"].notna().any()
     ordinal = krippendorff_alpha(frame_from_matrix(KRIPPENDORFF_2011), level="ordinal",
@@ -513,7 +515,8 @@ def test_bootstrap_on_character_runs_and_levels():
 # --------------------------------------------------------------------------- machine as coder
 
 def test_machine_coder_next_to_human_pair():
-    frame = units(make_study(MACHINE))
+    study = make_study(MACHINE)
+    frame = units(study, coders=study.coders)  # the default is the human pair only
     result = agreement(frame, coefficients=["cohen_kappa"],
                        pairs=[("coder_a", "coder_b"), ("coder_a", "auto:rules")])
     human = result[result.coders == "coder_a vs coder_b"].set_index("code")["value"]
@@ -572,7 +575,8 @@ def test_confusion_pairs_of_codes():
 # --------------------------------------------------------------------------- the plot
 
 def test_plot_agreement_draws_points_intervals_and_thresholds():
-    frame = units(make_study(MACHINE))
+    study = make_study(MACHINE)
+    frame = units(study, coders=study.coders)
     # The human pair shares one document and three passages, so only a unit bootstrap at a
     # low level (few replicates without variation) gives intervals here.
     result = agreement(frame, coefficients=["cohen_kappa"], ci=0.5, n_boot=50, cluster=None,

@@ -6,6 +6,8 @@ arithmetic is in the comments) or computed by the ``krippendorff`` package.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import krippendorff
 import numpy as np
 import pandas as pd
@@ -63,13 +65,14 @@ def test_character_units_leave_interviewer_characters_out():
     assert (28, 29) in spans and (49, 50) in spans   # the separators next to them remain
 
 
-def test_passages_without_roles_keep_every_turn_and_say_so():
+def test_passages_without_roles_or_speakers_are_participants_and_all_count():
+    # A study built from passages without speaker_role gets roles from the speaker labels;
+    # passages with no speaker are participants' (notes, paragraphs), so every turn counts.
     study = role_study(CODINGS, passages=PASSAGES.drop(columns="speaker_role"))
+    assert study.passages["speaker_role"].eq("participant").all()
     frame = units(study, codes=["glow"])
     assert frame["unit_id"].nunique() == 5
-    assert frame["roles_left_out"].iloc[0] == "none (passages carry no speaker_role)"
-    with pytest.raises(PlcaseError, match="speaker_role"):
-        units(study, exclude_roles=["interviewer"])
+    assert frame["roles_left_out"].iloc[0] == "interviewer, facilitator"
 
 
 def test_coded_scope_keeps_only_coded_units():
@@ -97,8 +100,9 @@ def test_coded_scope_on_characters_counts_coded_characters():
 
 def test_default_coders_come_from_the_study():
     study = role_study(CODINGS + [("d", 0, 5, "glow", "auto:rules")])
-    assert default_coders(study) == ["ana", "auto:rules", "ben"]
-    object.__setattr__(study, "reliability_coders", [("ben", "ana")])
+    # The study's reliability pairs are its human coders; the machine is compared only by name.
+    assert default_coders(study) == ["ana", "ben"]
+    study = replace(study, settings={"reliability_coders": [("ben", "ana")]})  # as study.yml says
     assert default_coders(study) == ["ben", "ana"]
     assert units(study)["coder"].unique().tolist() == ["ben", "ana"]
 
@@ -146,6 +150,8 @@ def test_sample_valence_variable(sample):
     assert row["code"] == "glow/grow" and row["resampled"] == "documents"
     # Both human coders rated the documents coder_b double-coded.
     shared = sample.codings.groupby("doc_id")["coder"].nunique()
+    # Interviewer turns are left out by default, so the units are the participants' passages.
+    participant = sample.passages["speaker_role"].eq("participant")
     assert frame.dropna(subset=["value"]).groupby("unit_id")["coder"].nunique().eq(2).sum() == (
-        sample.passages["doc_id"].isin(shared.index[shared == 2])).sum()
+        sample.passages["doc_id"].isin(shared.index[shared == 2]) & participant).sum()
     assert plcase.units is units

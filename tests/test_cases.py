@@ -219,9 +219,9 @@ def test_one_coder_study_with_its_own_codes_runs_the_analyses(mannheimer):
     top = plcase.theme_matrix(mannheimer, by="case", coder=CODER, level=2).sum().idxmax()
     quotes = plcase.framework_matrix(rolled, by="case", coder=CODER, codes=[top])
     assert set(quotes["case"]) == {"BSR", "DC", "QR"} and (quotes["code"] == top).all()
-    valence = plcase.glow_grow(rolled, by="case", coder=CODER, codes=[top])
-    assert valence["n_passages"].sum() == plcase.theme_matrix(
-        mannheimer, by="case", coder=CODER, level=2)[top].sum()
+    # The study has no valence codes: glow/grow says so instead of counting nothing.
+    with pytest.raises(plcase.PlcaseError, match="two valence codes"):
+        plcase.glow_grow(rolled, by="case", coder=CODER, codes=[top])
     mapping = pd.DataFrame({"id": [1], "short": ["consent"], "codes": [codes]})
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # nothing should need the sample's names
