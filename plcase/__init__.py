@@ -18,6 +18,7 @@ from plcase.agreement import (agreement, brennan_prediger, cohen_kappa, confusio
                               percent_agreement, units)
 from plcase.cases import assign_cases
 from plcase.codebook import read_codebook
+from plcase.codebook_export import write_codebook
 from plcase.context import read_dataset, rollout_table
 from plcase.describe import coding_counts, corpus_table
 from plcase.errors import PlcaseError, PlcaseInputError, PlcaseWarning
@@ -33,7 +34,9 @@ from plcase.io.responses import read_responses
 from plcase.io.taguette import read_taguette
 from plcase.matrix import (cooccurrence, framework_matrix, framework_wide, glow_grow, saturation,
                            theme_matrix, to_long)
+from plcase.memos import memos, read_memos, write_memos
 from plcase.recommend import read_recommendations, recommendations, recommendations_markdown
+from plcase.retrieve import retrieve
 from plcase.segment import sentence_frame, sentence_spans, sentences
 from plcase.study import Study
 from plcase.taggers import ModelTagger, RuleTagger
@@ -47,6 +50,7 @@ __all__ = [
     "read_qdpx", "write_qdpx", "read_qdc", "write_qdc", "read_responses", "lint_study",
     "sentences", "sentence_spans", "sentence_frame", "corpus_table", "coding_counts",
     "rollout_table", "read_qualcoder", "read_taguette", "assign_cases", "rollup", "code_depth",
+    "retrieve", "write_codebook", "memos", "read_memos", "write_memos",
     # machine coders
     "RuleTagger", "ModelTagger", "training_set", "to_codings", "evaluate_tagger",
     "cross_val_codings", "human_agreement", "score_labelled_texts", "suggest",

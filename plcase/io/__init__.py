@@ -77,6 +77,9 @@ READERS: dict[str, object] = {
     ".srt": "plcase.io.captions:read_srt",
 }
 
+#: The folder of a study that holds memos (:mod:`plcase.memos`), not documents.
+MEMO_FOLDER = "memos"
+
 #: Files in a study folder that are not documents.
 NOT_DOCUMENTS = {"readme.md", "readme.txt", "codings.csv", "codebook.yml", "codebook.yaml",
                  "recommendations.yml", "recommendations.yaml"}
@@ -99,7 +102,8 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
     ``.vtt``, ``.srt``); a ``.qdpx`` file (REFI-QDA project), a QualCoder
     project and a Taguette database are read whole.
     Files are read in sorted order, so the result does not depend on the file
-    system.  Sidecar metadata files (``<name>.yml`` next to a ``.docx``/``.vtt``)
+    system.  Memos in ``memos/`` (see :mod:`plcase.memos`) become
+    ``study.memos``.  Sidecar metadata files (``<name>.yml`` next to a ``.docx``/``.vtt``)
     and the README are not documents.
 
     Parameters
@@ -173,6 +177,10 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
     if standoff.exists():
         from plcase.io.standoff import read_codings_csv
         codings.append(read_codings_csv(standoff, texts, set(codebook["code"])))
+    memos = None
+    if (path / MEMO_FOLDER).is_dir():
+        from plcase.memos import read_memos
+        memos = read_memos(path / MEMO_FOLDER, texts, set(codebook["code"]))
     return Study(
         documents=pd.DataFrame(documents),
         passages=pd.concat(passages, ignore_index=True),
@@ -181,6 +189,7 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
         codebook=codebook,
         texts=texts,
         name=name or path.name,
+        memos=memos,
     )
 
 
@@ -235,6 +244,8 @@ def _find_codebook(folder: Path) -> Path:
 def _skipped(file: Path, root: Path) -> bool:
     rel = file.relative_to(root)
     if any(part.startswith((".", "_")) for part in rel.parts):
+        return True
+    if len(rel.parts) > 1 and rel.parts[0] == MEMO_FOLDER:
         return True
     if file.name.lower() in NOT_DOCUMENTS:
         return True
