@@ -175,3 +175,28 @@ def test_real_exports_without_notes_give_no_memos():
             warnings.simplefilter("ignore")
             study = plcase.read_qdpx(path)
         assert plcase.memos(study).empty, path.name
+
+
+def test_qualcoder_journal_annotation_and_case_memo_survive_qdpx(tmp_path):
+    import warnings
+
+    from tests.test_qualcoder import make_project
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the hand-made project's picture source
+        study = plcase.read_qualcoder(make_project(tmp_path))
+    out = plcase.write_qdpx(study, tmp_path / "pilot.qdpx")
+    with zipfile.ZipFile(out) as zf:
+        document = etree.fromstring(zf.read("project.qde"))
+    schema = etree.XMLSchema(etree.parse(str(PROJECT_XSD)))
+    assert schema.validate(document), schema.error_log.last_error
+    listed = plcase.memos(plcase.read_qdpx(out)).set_index("target_kind")
+    # The journal is a memo on the study; the annotation keeps its stretch of GO-T1
+    # ([41, 50) in plcase's offsets, see test_qualcoder); the case memo keeps its case.
+    assert listed.loc["study", "text"] == "Schools were welcoming."
+    assert listed.loc["study", "title"] == "Day 1"
+    assert listed.loc["study", "author"] == "ana"
+    assert listed.loc["document", "target"] == "GO-T1"
+    assert (listed.loc["document", "start"], listed.loc["document", "end"]) == (41, 50)
+    assert listed.loc["document", "text"] == "ask about this"
+    assert listed.loc["case", ["target", "text"]].tolist() == ["Grand Oak", "A K-5 school"]
