@@ -13,8 +13,9 @@ saying what the memo is about, who wrote it and when::
     ---
     Coaching talk that is about trust between teachers goes to shared_culture…
 
-Any text editor can write one; file names are free (only ``.md`` and ``.txt``
-files are read, in sorted order).  Imported projects bring their memos too:
+Any text editor can write one; file names are free (the ``.md`` and ``.txt``
+files of ``memos/`` and its sub-folders are read, in sorted order; they are
+never read as transcripts).  Imported projects bring their memos too:
 QualCoder journals and annotations, REFI-QDA ``<Notes>``.  All of them end up
 in ``study.memos`` (columns :data:`MEMO_COLUMNS`) and :func:`memos` lists them
 in one shape: ``target_kind, target, author, created, text``.
@@ -28,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from plcase.errors import PlcaseInputError
+from plcase.errors import PlcaseError, PlcaseInputError
 from plcase.io import MEMO_FOLDER
 from plcase.io._text import read_text
 
@@ -91,7 +92,7 @@ def memos(study, kind: str | None = None) -> pd.DataFrame:
     >>> memos(plcase.read_sample()).columns.tolist()[:5]
     ['target_kind', 'target', 'author', 'created', 'text']
     """
-    frame = memo_frame(getattr(study, "memos", None))
+    frame = memo_frame(study.memos)
     # Kinds from other tools are listed under their own name.
     target_kind = frame["kind"].map(_TARGET_KIND).fillna(frame["kind"])
     target = []
@@ -112,7 +113,7 @@ def memos(study, kind: str | None = None) -> pd.DataFrame:
                         "start": frame["start"], "end": frame["end"]})
     if kind is not None:
         if kind not in MEMO_KINDS:
-            raise PlcaseInputError(f"unknown memo kind {kind!r}", hint=f"use one of {', '.join(MEMO_KINDS)}")
+            raise PlcaseError(f"unknown memo kind {kind!r}; use one of {', '.join(MEMO_KINDS)}")
         out = out[out["target_kind"] == kind]
     return out.reset_index(drop=True)
 

@@ -200,3 +200,10 @@ def test_qualcoder_journal_annotation_and_case_memo_survive_qdpx(tmp_path):
     assert (listed.loc["document", "start"], listed.loc["document", "end"]) == (41, 50)
     assert listed.loc["document", "text"] == "ask about this"
     assert listed.loc["case", ["target", "text"]].tolist() == ["Grand Oak", "A K-5 school"]
+
+
+def test_subset_keeps_memos_on_the_documents_kept(study_dir):
+    study = plcase.read_study(_with_memos(study_dir))
+    others = [d for d in study.documents["doc_id"] if d != "NE-S1"]
+    assert sorted(plcase.memos(study.subset(others))["target_kind"]) == ["case", "code", "study"]
+    assert len(plcase.memos(study.subset(["NE-S1"]))) == 4

@@ -245,8 +245,8 @@ def _skipped(file: Path, root: Path) -> bool:
     rel = file.relative_to(root)
     if any(part.startswith((".", "_")) for part in rel.parts):
         return True
-    if len(rel.parts) > 1 and rel.parts[0] == MEMO_FOLDER:
-        return True
+    if len(rel.parts) > 1 and rel.parts[0] == MEMO_FOLDER and file.suffix.lower() in (".md", ".txt"):
+        return True  # a memo (plcase.memos), not a transcript
     if file.name.lower() in NOT_DOCUMENTS:
         return True
     # Sidecar metadata (<name>.yml beside <name>.docx/.vtt/.srt) is read by that document's reader.
