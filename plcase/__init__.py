@@ -18,6 +18,7 @@ from plcase.agreement import (agreement, brennan_prediger, cohen_kappa, confusio
                               percent_agreement, unitizing_alpha, units, weighted_kappa)
 from plcase.cases import assign_cases
 from plcase.codebook import read_codebook
+from plcase.codebook_export import write_codebook
 from plcase.context import read_dataset, rollout_table
 from plcase.describe import coding_counts, corpus_table
 from plcase.errors import PlcaseError, PlcaseInputError, PlcaseWarning
@@ -37,6 +38,8 @@ from plcase.recommend import (cerqual, read_recommendations, recommendations,
                               recommendations_markdown)
 from plcase.roles import speaker_roles
 from plcase.scaffold import init_study
+from plcase.memos import memos, read_memos, write_memos
+from plcase.retrieve import retrieve
 from plcase.segment import sentence_frame, sentence_spans, sentences
 from plcase.study import Study
 from plcase.tagframe import tag_frame
@@ -52,7 +55,7 @@ __all__ = [
     "read_qdpx", "write_qdpx", "read_qdc", "write_qdc", "read_responses", "lint_study",
     "sentences", "sentence_spans", "sentence_frame", "corpus_table", "coding_counts",
     "rollout_table", "read_qualcoder", "read_taguette", "assign_cases", "rollup", "code_depth",
-    "speaker_roles",
+    "speaker_roles", "retrieve", "write_codebook", "memos", "read_memos", "write_memos",
     # machine coders
     "RuleTagger", "ModelTagger", "training_set", "to_codings", "evaluate_tagger",
     "cross_val_codings", "human_agreement", "score_labelled_texts", "suggest", "tag_frame",

@@ -1,4 +1,4 @@
-"""The ``plcase`` command line: init, validate, import, tag, matrix and report.
+"""The ``plcase`` command line: init, validate, import, tag, matrix, retrieve, codebook and report.
 
 Every sub-command reads a study folder (transcripts, ``codebook.yml``, optional
 ``codings.csv``).  Problems in the researcher's files are printed as
@@ -140,6 +140,60 @@ def _import(args) -> int:
     return 0
 
 
+def _retrieve(args) -> int:
+    import plcase
+    from plcase.retrieve import quotes_markdown
+
+    study = plcase.read_study(args.path)
+    found = plcase.retrieve(study, code=args.code, case=args.case, role=args.role,
+                            coder=args.coder, text=args.text, context=args.context,
+                            include_subcodes=not args.no_subcodes)
+    fmt = args.format or ("md" if Path(args.output).suffix.lower() in (".md", ".markdown") else "csv")
+    if fmt == "md":
+        _write_text_atomically(quotes_markdown(found), args.output)
+    else:
+        _write_atomically(found, args.output, index=False)
+    print(f"{args.output}: {len(found)} coded segment(s) by {found['coder'].nunique() if len(found) else 0} "
+          f"coder(s)", file=sys.stderr)
+    return 0
+
+
+def _codebook(args) -> int:
+    import plcase
+    from plcase.codebook_export import write_codebook
+
+    if Path(args.output).suffix.lower() not in (".docx", ".html", ".htm"):
+        raise plcase.PlcaseError(f"cannot write a codebook as {Path(args.output).name!r}: give a "
+                                 "file ending in .docx (Word) or .html")
+    study = plcase.read_study(args.path)
+    target = Path(args.output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
+    os.close(fd)
+    try:
+        write_codebook(study.codebook, tmp, title=args.title or f"Codebook: {study.name}")
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    print(f"{args.output}: {len(study.codebook)} codes", file=sys.stderr)
+    return 0
+
+
+def _write_text_atomically(text: str, output: str) -> None:
+    """Write text next to its destination, then rename: no partial file on failure."""
+    target = Path(output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        Path(tmp).write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def _report(args) -> int:
     from plcase.report import run_report
 
@@ -236,6 +290,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cases-table", default=None, help="CSV with columns doc_id,case (+ attributes)")
     p.add_argument("--case-column", default="case", help="document column to write cases to")
     p.set_defaults(func=_import)
+
+    p = sub.add_parser("retrieve", help="find coded quotes by code, case, role, coder or words",
+                       description="List the coded segments that match every filter given, one "
+                                   "row per stretch of text, with the document's metadata and the "
+                                   "speaker, as CSV or Markdown. Codes include their sub-codes; "
+                                   "only the study's primary coder is searched unless --coder "
+                                   "says otherwise ('*' for all coders, each segment still once).")
+    p.add_argument("path", help="study folder or project")
+    p.add_argument("--code", action="append", default=None,
+                   help="code to look for (repeat for several); default every code")
+    p.add_argument("--case", action="append", default=None,
+                   help="case to keep (the study's case column, e.g. a school); repeatable")
+    p.add_argument("--role", action="append", default=None,
+                   help="document role to keep, e.g. student; repeatable")
+    p.add_argument("--coder", default=None,
+                   help="coder to search (default: the study's primary coder; '*' for all)")
+    p.add_argument("--text", default=None, help="keep segments containing these words")
+    p.add_argument("--context", type=int, default=0,
+                   help="passages before and after each segment to include (default 0)")
+    p.add_argument("--no-subcodes", action="store_true", help="match the codes named only")
+    p.add_argument("--format", choices=["csv", "md"], default=None,
+                   help="csv or md (default: from the output's suffix, .md → md, else csv)")
+    p.add_argument("-o", "--output", required=True, help="file to write")
+    p.set_defaults(func=_retrieve)
+
+    p = sub.add_parser("codebook", help="write the codebook as a Word or HTML document",
+                       description="Write the study's codebook as a readable document for "
+                                   "co-coders and appendices: each code with its label, "
+                                   "definition, when to use, when not to use and example, "
+                                   "sub-codes under their parents.")
+    p.add_argument("path", help="study folder or project")
+    p.add_argument("-o", "--output", required=True, help="codebook.docx or codebook.html")
+    p.add_argument("--title", default=None, help="document title (default: 'Codebook: <study>')")
+    p.set_defaults(func=_codebook)
 
     p = sub.add_parser("report", help="execute the report notebooks on a study into reports/",
                        description="Execute the notebooks 00-… to 05-… in order on a study and "

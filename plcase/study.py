@@ -43,9 +43,11 @@ class Study:
     name : str
         A short name for the study, used in exports.
     memos : DataFrame, optional
-        Memos that belong to no single coding, as imported projects keep
-        them (QualCoder journals and annotations): ``kind, doc_id, start,
-        end, title, memo, author, date``; ``None`` when the source has none.
+        Memos that belong to no single coding: files in the study folder's
+        ``memos/``, QualCoder journals and annotations, REFI-QDA notes:
+        ``kind, doc_id, start, end, title, memo, author, date, code`` (see
+        :mod:`plcase.memos`; :func:`plcase.memos` lists them by target);
+        ``None`` when the source has none.
     settings : mapping, optional
         What the study says about itself (the parsed ``study.yml``, see
         :mod:`plcase.settings`); every entry is optional and the properties
@@ -280,6 +282,9 @@ class Study:
             passages=self.passages[self.passages["doc_id"].isin(keep)],
             codings=self.codings[self.codings["doc_id"].isin(keep)],
             texts={k: v for k, v in self.texts.items() if k in keep},
+            # Memos on the documents left out go with them; the others stay.
+            memos=None if self.memos is None else
+            self.memos[self.memos["doc_id"].isna() | self.memos["doc_id"].isin(keep)],
         )
 
     def __repr__(self) -> str:

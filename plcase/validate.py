@@ -42,6 +42,7 @@ def lint_study(path: str | Path) -> pd.DataFrame:
     from plcase.codebook import read_codebook
     from plcase.io import NOT_DOCUMENTS, _find_codebook, _skipped, reader_for, reader_for_project
     from plcase.io.standoff import read_codings_csv
+    from plcase.memos import MEMO_FOLDER, read_memo_file
 
     root = Path(path)
     problems: list[dict] = []
@@ -144,6 +145,12 @@ def lint_study(path: str | Path) -> pd.DataFrame:
     for name in ("study.yml", "study.yaml", "recommendations.yml", "recommendations.yaml"):
         if (root / name).is_file():
             run(root / name, _load_yaml_file, root / name)
+    memo_folder = root / MEMO_FOLDER
+    if memo_folder.is_dir():
+        codes = None if codebook is None else set(codebook["code"])
+        for file in sorted(p for p in memo_folder.rglob("*")
+                           if p.is_file() and p.suffix.lower() in (".md", ".txt")):
+            run(file, read_memo_file, file, set(texts), codes)
     frame = pd.DataFrame(problems, columns=_COLUMNS)
     frame["line"] = frame["line"].astype("Int64")
     return frame

@@ -71,7 +71,8 @@ def test_broken_file_gives_clear_error_and_writes_nothing(study_dir, tmp_path, c
 def test_every_command_has_help():
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    assert set(sub.choices) == {"init", "validate", "import", "tag", "matrix", "report"}
+    assert set(sub.choices) == {"init", "validate", "import", "tag", "matrix", "retrieve",
+                                "codebook", "report"}
     for name, p in sub.choices.items():
         assert len(p.format_help()) > 300, name
 

@@ -79,6 +79,9 @@ READERS: dict[str, object] = {
     ".srt": "plcase.io.captions:read_srt",
 }
 
+#: The folder of a study that holds memos (:mod:`plcase.memos`), not documents.
+MEMO_FOLDER = "memos"
+
 #: Files in a study folder that are not documents.
 NOT_DOCUMENTS = {"readme.md", "readme.txt", "codings.csv", "codebook.yml", "codebook.yaml",
                  "recommendations.yml", "recommendations.yaml", "study.yml"}
@@ -104,7 +107,8 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
     ``.vtt``, ``.srt``); a ``.qdpx`` file (REFI-QDA project), a QualCoder
     project and a Taguette database are read whole.
     Files are read in sorted order, so the result does not depend on the file
-    system.  Sidecar metadata files (``<name>.yml`` next to a ``.docx``/``.vtt``)
+    system.  Memos in ``memos/`` (see :mod:`plcase.memos`) become
+    ``study.memos``.  Sidecar metadata files (``<name>.yml`` next to a ``.docx``/``.vtt``)
     and the README are not documents.
 
     Parameters
@@ -187,6 +191,10 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
         from plcase.io.standoff import read_codings_csv
         codings.append(read_codings_csv(standoff, texts, set(codebook["code"])))
     documents = _mark_context(pd.DataFrame(documents), settings, path)
+    memos = None
+    if (path / MEMO_FOLDER).is_dir():
+        from plcase.memos import read_memos
+        memos = read_memos(path / MEMO_FOLDER, texts, set(codebook["code"]))
     return Study(
         documents=documents,
         passages=speaker_roles(pd.concat(passages, ignore_index=True),
@@ -198,6 +206,7 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
         name=name or settings.get("name") or path.name,
         settings=settings,
         folder=path.resolve(),
+        memos=memos,
     )
 
 
@@ -266,6 +275,8 @@ def _skipped(file: Path, root: Path) -> bool:
         return True
     if len(rel.parts) > 1 and rel.parts[0] in NOT_DOCUMENT_FOLDERS:
         return True
+    if len(rel.parts) > 1 and rel.parts[0] == MEMO_FOLDER and file.suffix.lower() in (".md", ".txt"):
+        return True  # a memo (plcase.memos), not a transcript
     if file.name.lower() in NOT_DOCUMENTS:
         return True
     # Sidecar metadata (<name>.yml beside <name>.docx/.vtt/.srt) is read by that document's reader.

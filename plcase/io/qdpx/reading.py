@@ -19,6 +19,7 @@ from plcase.io.qdpx.codebook import (_codebook_from_entries, _read_code_tree, co
 from plcase.io.qdpx.offsets import (OFFSET_UNITS, InsideSurrogatePair, SourceOffsets,
                                     unit_from_origin, weigh_evidence)
 from plcase.io.transcript import split_passages
+from plcase.memos import memo_frame
 from plcase.schema import empty_frame
 from plcase.segment import word_count
 from plcase.study import Study
@@ -122,6 +123,8 @@ class _ProjectReader:
         self.crlf_width = crlf_width
         self.offset_unit = offset_unit
         self.seen_guids: dict[str, set[str]] = defaultdict(set)
+        # (note GUID, doc_id, start, end) of each NoteRef on a selection, in plcase offsets.
+        self.span_notes: list[tuple[str, str, int, int]] = []
 
     def _unique(self, kind: str, guid: str | None, where: str) -> None:
         # GUIDs must be unique within a kind; NVivo reuses a case's GUID for its
@@ -189,6 +192,7 @@ class _ProjectReader:
 
         documents, texts, codings = [], {}, []
         doc_ids: set[str] = set()
+        doc_of_guid: dict[str, str] = {}
         for source, attrs, label, guid, offsets, spans in loaded:
             text = offsets.text
             doc_id = attrs.get("name") or _name_from_path(attrs.get("plainTextPath")) or guid \
@@ -196,6 +200,8 @@ class _ProjectReader:
             if doc_id in doc_ids:
                 doc_id = f"{doc_id} [{(guid or str(len(documents)))[:8]}]"
             doc_ids.add(doc_id)
+            if guid is not None:
+                doc_of_guid[guid] = doc_id
             texts[doc_id] = text
             cases = list(source_cases.get(guid, []))
             row = {"doc_id": doc_id, **source_values.get(guid, {}),
@@ -214,7 +220,8 @@ class _ProjectReader:
             warnings.warn(f"{self.path}: skipped {len(skipped)} source(s) that plcase cannot code "
                           f"as text: {', '.join(skipped)}{held}", PlcaseWarning, stacklevel=3)
         self._sets(documents)
-        return self._build(documents, texts, codings, codes)
+        memos = self.notes(users, doc_of_guid, code_ids, case_names)
+        return self._build(documents, texts, codings, codes, memos)
 
     def cases(self, variables):
         """Case names and variables by case GUID, and each source's cases and case variables."""
@@ -379,6 +386,10 @@ class _ProjectReader:
             memo = memo.strip() or None if memo else None
             for coding in _children(selection, "Coding"):
                 add(coding, first, last, _norm_guid(attrs.get("creatingUser")), memo, where)
+            for ref in _children(selection, "NoteRef"):
+                note = _norm_guid(_attrs(ref).get("targetGUID"))
+                if note is not None:
+                    self.span_notes.append((note, doc_id, first, last))
         for coding in _children(source, "Coding"):
             add(coding, 0, len(offsets.text), None, None, f"<TextSource name={label!r}>")
         return out
@@ -398,7 +409,76 @@ class _ProjectReader:
             names = row.pop("_sets", None)
             row["sets"] = "; ".join(sorted(set(names))) if names else None
 
-    def _build(self, documents, texts, codings, codes) -> Study:
+    def _note_text(self, note, label) -> str:
+        inline = _child(note, "PlainTextContent")
+        if inline is not None or not _attrs(note).get("plainTextPath"):
+            return (inline.text or "") if inline is not None else ""
+        raw = self._source_text(note, _attrs(note), label)
+        return "" if raw is None else raw.replace("\r\n", "\n").replace("\r", "\n")
+
+    def notes(self, users, doc_of_guid, code_ids, case_names) -> list[dict]:
+        """``study.memos`` rows from ``<Notes>``: one per target a ``<NoteRef>`` names.
+
+        A note referenced by the project (or by nothing) is a memo on the
+        study, by a source a memo on that document, by a selection a memo on
+        that stretch of it, by a code a memo on the code.  REFI-QDA's cases
+        take no notes; plcase writes a case memo as a project note whose
+        ``Description`` reads ``plcase-target: case NAME`` and reads it back so.
+        """
+        block = _child(self.root, "Notes")
+        found: dict[str, dict] = {}
+        for note in ([] if block is None else _children(block, "Note")):
+            attrs = _attrs(note)
+            guid = _norm_guid(attrs.get("guid"))
+            label = attrs.get("name") or attrs.get("guid") or "(unnamed note)"
+            self._unique("Note", guid, f"<Note name={label!r}>")
+            user = _norm_guid(attrs.get("creatingUser"))
+            found[guid or f"note-{len(found)}"] = {
+                "title": attrs.get("name") or None, "memo": self._note_text(note, label),
+                "author": None if user is None else users.get(user, user),
+                "date": attrs.get("creationDateTime") or None,
+                "description": (_text_of(_child(note, "Description")) or "").strip()}
+        if not found:
+            return []
+        targets: dict[str, list[dict]] = defaultdict(list)
+
+        def refs(element):
+            return [_norm_guid(_attrs(ref).get("targetGUID")) for ref in _children(element, "NoteRef")]
+
+        for guid in refs(self.root):
+            targets[guid].append({"kind": "study"})
+        sources = _child(self.root, "Sources")
+        for source in ([] if sources is None else list(sources)):
+            doc_id = doc_of_guid.get(_norm_guid(_attrs(source).get("guid")))
+            if doc_id is None:
+                continue
+            for guid in refs(source):
+                targets[guid].append({"kind": "document", "doc_id": doc_id})
+        for guid, doc_id, start, end in self.span_notes:
+            targets[guid].append({"kind": "annotation", "doc_id": doc_id, "start": start, "end": end})
+        codebook = _child(self.root, "CodeBook")
+        for code in ([] if codebook is None else codebook.iter()):
+            if _local(code.tag) != "Code":
+                continue
+            name = code_ids.get(_norm_guid(_attrs(code).get("guid")))
+            if name is None:
+                continue
+            for guid in refs(code):
+                targets[guid].append({"kind": "code", "code": name})
+        rows = []
+        for guid, note in found.items():
+            description = note.pop("description")
+            for target in targets.get(guid) or [{"kind": "study"}]:
+                row = {**note, **target}
+                if row["title"] in (row["kind"], row.get("doc_id"), row.get("code")):
+                    row["title"] = None  # the name plcase gives an untitled memo's note
+                marker = re.match(r"plcase-target:\s*case\s+(.+)", description)
+                if row["kind"] == "study" and marker:
+                    row.update(kind="case", title=marker.group(1).strip())
+                rows.append(row)
+        return rows
+
+    def _build(self, documents, texts, codings, codes, memos=None) -> Study:
         codebook = _codebook_from_entries(list(codes.values()), self.path)
         codebook["sets"] = code_set_column(codebook, read_code_sets(self.root, "targetGUID"))
         frame = pd.DataFrame(documents)
@@ -418,7 +498,7 @@ class _ProjectReader:
                           f"coding", PlcaseWarning, stacklevel=4)
             coding_rows = coding_rows.drop_duplicates(key)
         return Study(documents=frame, passages=passages, codings=coding_rows, codebook=codebook,
-                     texts=texts, name=self.name)
+                     texts=texts, name=self.name, memos=memo_frame(memos) if memos else None)
 
 
 _UNIT_NAMES = {"codepoint": "code points", "utf16": "UTF-16 code units"}

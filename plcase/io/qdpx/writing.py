@@ -16,6 +16,7 @@ from plcase.io.qdpx._common import (_CREATOR, _FIXED_TIME, _GUID_TEXT, _NOT_VARI
                                     _serialise, _xml_safe)
 from plcase.io.qdpx.codebook import _code_set_members, _write_code_tree
 from plcase.io.qdpx.offsets import OFFSET_UNITS, utf16_offsets
+from plcase.memos import memo_frame
 from plcase.study import Study
 
 #: Appended to ``Project@origin`` when offsets are written in UTF-16 code units.
@@ -71,7 +72,9 @@ def write_qdpx(study: Study, path: str | Path, *, offset_unit: str = "codepoint"
     times = sorted(t for t in doc_time.values() if t != _FIXED_TIME)
     project_time = times[0] if times else _FIXED_TIME
 
-    coders = sorted(set(study.codings["coder"].astype(str)) | {_CREATOR})
+    memos = memo_frame(study.memos)
+    authors = {str(a) for a in memos["author"] if not _missing(a) and str(a).strip()}
+    coders = sorted(set(study.codings["coder"].astype(str)) | authors | {_CREATOR})
     user_guid = {coder: _guid("user", coder) for coder in coders}
     root = ET.Element(_q(ns, "Project"), {
         "name": _xml_safe(study.name) or "study", "origin": _ORIGIN + (_UTF16_ORIGIN if offset_unit == "utf16" else ""),
@@ -86,6 +89,7 @@ def write_qdpx(study: Study, path: str | Path, *, offset_unit: str = "codepoint"
         code_guid = _write_code_tree(codes_el, study.codebook, ns)
     else:
         code_guid = {}
+    notes = _notes(memos, user_guid, set(documents["doc_id"]), set(code_guid))
 
     variables = _variable_columns(documents)
     if variables:
@@ -130,6 +134,19 @@ def write_qdpx(study: Study, path: str | Path, *, offset_unit: str = "codepoint"
         if group is not None:
             _write_selections(source_el, group, text, doc_id, when, user_guid, code_guid, ns,
                               to_unit=utf16_offsets(text) if offset_unit == "utf16" else int)
+        to_unit = utf16_offsets(text) if offset_unit == "utf16" else int
+        for note in notes:
+            if note["doc_id"] == doc_id and note["start"] is not None:
+                # A memo on a stretch of text: an uncoded selection that carries the note.
+                sel = ET.SubElement(source_el, _q(ns, "PlainTextSelection"), {
+                    "guid": _guid("memo-selection", note["guid"]),
+                    "startPosition": str(to_unit(note["start"])),
+                    "endPosition": str(to_unit(note["end"])),
+                    "creatingUser": note["user"], "creationDateTime": note["when"]})
+                ET.SubElement(sel, _q(ns, "NoteRef"), {"targetGUID": note["guid"]})
+        for note in notes:
+            if note["doc_id"] == doc_id and note["start"] is None:
+                ET.SubElement(source_el, _q(ns, "NoteRef"), {"targetGUID": note["guid"]})
         for column, kind in variables:
             value = doc[column]
             if _missing(value):
@@ -137,6 +154,17 @@ def write_qdpx(study: Study, path: str | Path, *, offset_unit: str = "codepoint"
             vv = ET.SubElement(source_el, _q(ns, "VariableValue"))
             ET.SubElement(vv, _q(ns, "VariableRef"), {"targetGUID": _guid("variable", column)})
             ET.SubElement(vv, _q(ns, f"{kind}Value")).text = _variable_text(value, kind)
+
+    if notes:
+        notes_el = ET.SubElement(root, _q(ns, "Notes"))
+        for note in notes:
+            note_el = ET.SubElement(notes_el, _q(ns, "Note"), {
+                "guid": note["guid"], "name": note["name"], "creatingUser": note["user"],
+                "creationDateTime": note["when"]})
+            if note["description"]:
+                ET.SubElement(note_el, _q(ns, "Description")).text = note["description"]
+            ET.SubElement(note_el, _q(ns, "PlainTextContent")).text = note["text"]
+        _attach_code_notes(root, ns, notes, code_guid)
 
     members = defaultdict(lambda: ([], []))  # set name -> (code GUIDs, source GUIDs)
     for name, codes in _code_set_members(study.codebook).items():
@@ -155,6 +183,10 @@ def write_qdpx(study: Study, path: str | Path, *, offset_unit: str = "codepoint"
                 ET.SubElement(set_el, _q(ns, "MemberCode"), {"targetGUID": guid})
             for guid in sources:
                 ET.SubElement(set_el, _q(ns, "MemberSource"), {"targetGUID": guid})
+
+    for note in notes:
+        if note["project"]:  # the schema puts the project's own NoteRefs last
+            ET.SubElement(root, _q(ns, "NoteRef"), {"targetGUID": note["guid"]})
 
     files["project.qde"] = _serialise(root, ns)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -186,6 +218,59 @@ def _write_selections(source_el, group, text, doc_id, when, user_guid, code_guid
                 "guid": _guid("coding", *map(str, key), str(code)),
                 "creatingUser": user_guid[coder], "creationDateTime": when})
             ET.SubElement(coding, _q(ns, "CodeRef"), {"targetGUID": code_guid[code]})
+
+
+def _notes(memos: pd.DataFrame, user_guid: dict, doc_ids: set, codes: set) -> list[dict]:
+    """Each memo as a REFI-QDA note: its GUID, text, author, time and what refers to it.
+
+    Memos on the study (and QualCoder journals) hang on the project; memos on
+    a document on its ``TextSource``, on a stretch of it on a selection, on a
+    code on its ``Code``.  REFI-QDA cases take no notes, so a case memo hangs
+    on the project and its ``Description`` names the case.
+    """
+    notes = []
+    for number, row in enumerate(memos.to_dict("records")):
+        kind = str(row.get("kind") or "study")
+        author = str(row["author"]) if not _missing(row["author"]) and str(row["author"]).strip() \
+            else _CREATOR
+        text = "" if _missing(row["memo"]) else str(row["memo"])
+        title = None if _missing(row["title"]) else str(row["title"])
+        doc_id = None if _missing(row["doc_id"]) else row["doc_id"]
+        code = None if _missing(row.get("code")) else str(row["code"])
+        start = None if _missing(row["start"]) else int(row["start"])
+        end = None if _missing(row["end"]) else int(row["end"])
+        on_document = kind in ("document", "annotation") and doc_id in doc_ids
+        on_code = kind == "code" and code in codes
+        description = f"plcase-target: case {title}" if kind == "case" and title else None
+        notes.append({
+            "guid": _guid("note", str(number), kind, str(doc_id), str(code), text),
+            "name": _xml_safe(title or (code if on_code else str(doc_id) if on_document else kind)),
+            "user": user_guid[author], "when": _timestamp(row["date"]),
+            "text": _xml_safe(text), "description": None if description is None else _xml_safe(description),
+            "doc_id": doc_id if on_document else None,
+            "start": start if on_document and kind == "annotation" and start is not None else None,
+            "end": end, "code": code if on_code else None,
+            "project": not on_document and not on_code})
+    return notes
+
+
+def _attach_code_notes(root, ns: str, notes: list[dict], code_guid: dict[str, str]) -> None:
+    """Add each code's ``NoteRef`` after its ``Description`` and before its sub-codes (schema order)."""
+    by_guid = {guid: code for code, guid in code_guid.items()}
+    wanted = defaultdict(list)
+    for note in notes:
+        if note["code"] is not None:
+            wanted[note["code"]].append(note["guid"])
+    if not wanted:
+        return
+    for element in root.iter(_q(ns, "Code")):
+        code = by_guid.get(element.get("guid"))
+        if code not in wanted:
+            continue
+        position = sum(1 for child in element if child.tag == _q(ns, "Description"))
+        for offset, guid in enumerate(wanted[code]):
+            ref = ET.Element(_q(ns, "NoteRef"), {"targetGUID": guid})
+            element.insert(position + offset, ref)
 
 
 def _variable_columns(documents: pd.DataFrame) -> list[tuple[str, str]]:
