@@ -36,6 +36,7 @@ lab: $(INSTALLED)
 
 benchmark: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_taggers.py
+	$(BIN)/python benchmarks/bench_embedding.py
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache

@@ -19,9 +19,10 @@ from plcase.agreement import (agreement, brennan_prediger, cohen_kappa, confusio
 from plcase.codebook import read_codebook
 from plcase.context import read_dataset, rollout_table
 from plcase.describe import coding_counts, corpus_table
+from plcase.embedding import EmbeddingTagger
 from plcase.errors import PlcaseError, PlcaseInputError, PlcaseWarning
-from plcase.evaluate import (cross_val_codings, evaluate_tagger, human_agreement,
-                             score_labelled_texts, suggest,
+from plcase.evaluate import (compare_taggers, cross_val_codings, evaluate_tagger,
+                             human_agreement, score_labelled_texts, suggest,
                              to_codings, training_set)
 from plcase.figures.export import save_figure, save_table
 from plcase.io import read_sample, read_study
@@ -44,7 +45,8 @@ __all__ = [
     "sentences", "sentence_spans", "sentence_frame", "corpus_table", "coding_counts",
     "rollout_table",
     # machine coders
-    "RuleTagger", "ModelTagger", "training_set", "to_codings", "evaluate_tagger",
+    "RuleTagger", "ModelTagger", "EmbeddingTagger", "compare_taggers", "training_set",
+    "to_codings", "evaluate_tagger",
     "cross_val_codings", "human_agreement", "score_labelled_texts", "suggest",
     # agreement
     "units", "agreement", "percent_agreement", "cohen_kappa", "fleiss_kappa",

@@ -36,3 +36,11 @@ RANDOM_STATE = 2017
 PRIMARY_CODER = "coder_a"
 #: The second human coder of the double-coded documents.
 SECOND_CODER = "coder_b"
+
+#: Where :func:`plcase.embedding.encode` keeps sentence embeddings (one small file
+#: per model and text; safe to delete): ``PLCASE_CACHE`` if set, else
+#: ``$XDG_CACHE_HOME/plcase`` or ``~/.cache/plcase``, always in an ``embeddings`` folder.
+EMBEDDING_CACHE_DIR = Path(
+    os.environ.get("PLCASE_CACHE")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "plcase"
+).expanduser() / "embeddings"
