@@ -53,6 +53,7 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_taggers.py
 	$(BIN)/python benchmarks/agreement_bootstrap.py
 	$(BIN)/python benchmarks/agreement_units.py
+	$(BIN)/python benchmarks/bench_embedding.py
 
 benchmark: bench
 

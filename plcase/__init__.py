@@ -21,9 +21,10 @@ from plcase.codebook import read_codebook
 from plcase.codebook_export import write_codebook
 from plcase.context import read_dataset, rollout_table
 from plcase.describe import coding_counts, corpus_table
+from plcase.embedding import EmbeddingTagger
 from plcase.errors import PlcaseError, PlcaseInputError, PlcaseWarning
-from plcase.evaluate import (cross_val_codings, evaluate_tagger, human_agreement,
-                             masking_effect, score_labelled_texts, suggest,
+from plcase.evaluate import (compare_taggers, cross_val_codings, evaluate_tagger,
+                             human_agreement, masking_effect, score_labelled_texts, suggest,
                              to_codings, training_set)
 from plcase.figures.export import save_figure, save_table
 from plcase.hierarchy import code_depth, rollup
@@ -57,9 +58,9 @@ __all__ = [
     "rollout_table", "read_qualcoder", "read_taguette", "assign_cases", "rollup", "code_depth",
     "speaker_roles", "retrieve", "write_codebook", "memos", "read_memos", "write_memos",
     # machine coders
-    "RuleTagger", "ModelTagger", "training_set", "to_codings", "evaluate_tagger",
-    "cross_val_codings", "human_agreement", "score_labelled_texts", "suggest", "tag_frame",
-    "masking_effect",
+    "RuleTagger", "ModelTagger", "EmbeddingTagger", "compare_taggers", "training_set",
+    "to_codings", "evaluate_tagger", "cross_val_codings", "human_agreement",
+    "score_labelled_texts", "suggest", "tag_frame", "masking_effect",
     # agreement
     "units", "agreement", "percent_agreement", "cohen_kappa", "fleiss_kappa",
     "krippendorff_alpha", "brennan_prediger", "gwet_ac1", "weighted_kappa", "gwet_ac2",

@@ -84,3 +84,11 @@ RANDOM_STATE = 2017
 #: Hand-labelled passages in fresh wording for the sample's themes (a clone only: test data).
 UNSEEN_PASSAGES: Path | None = (PROJECT_ROOT / "tests" / "data" / "unseen_passages.csv"
                                 if PROJECT_ROOT is not None else None)
+
+#: Where :func:`plcase.embedding.encode` keeps sentence embeddings (one small file
+#: per model and text; safe to delete): ``PLCASE_CACHE`` if set, else
+#: ``$XDG_CACHE_HOME/plcase`` or ``~/.cache/plcase``, always in an ``embeddings`` folder.
+EMBEDDING_CACHE_DIR = Path(
+    os.environ.get("PLCASE_CACHE")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "plcase"
+).expanduser() / "embeddings"

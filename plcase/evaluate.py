@@ -17,6 +17,7 @@ coder never opened is unknown, not "no code").
 
 from __future__ import annotations
 
+import inspect
 import warnings
 
 import numpy as np
@@ -26,13 +27,16 @@ from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall
 from sklearn.model_selection import GroupKFold
 from sklearn.utils.validation import check_is_fitted
 
+from plcase import config
+from plcase.embedding import EmbeddingTagger
 from plcase.errors import PlcaseError
 from plcase.roles import keep_roles, roles_note
 from plcase.schema import coding_frame
+from plcase.taggers import ModelTagger, RuleTagger
 
 __all__ = ["training_set", "to_codings", "tags_and_scores", "fold_assignments", "cross_val_codings",
-           "evaluate_tagger", "human_agreement", "score_indicators", "score_labelled_texts",
-           "suggest", "masking_effect"]
+           "evaluate_tagger", "human_agreement", "compare_taggers", "score_indicators",
+           "score_labelled_texts", "suggest", "masking_effect"]
 
 SCORE_COLUMNS = ["coder", "reference", "code", "n", "support", "predicted",
                  "precision", "recall", "f1", "kappa"]
@@ -239,13 +243,17 @@ def fold_assignments(study, groups: str = "doc_id", coder: str | None = None,
 def _out_of_fold(tagger, study, groups, coder, codes, n_splits):
     coder = coder or study.primary_coder
     X, y, classes = training_set(study, coder=coder, codes=codes)
-    folds = fold_assignments(study, groups=groups, coder=coder, n_splits=n_splits)["fold"]
+    assignment = fold_assignments(study, groups=groups, coder=coder, n_splits=n_splits)
+    folds, group_of = assignment["fold"].to_numpy(), assignment["group"].to_numpy()
+    # Taggers that tune on inner folds (EmbeddingTagger) keep the groups together there too.
+    takes_groups = "groups" in inspect.signature(tagger.fit).parameters
     pred = np.zeros_like(y)
     score = np.zeros(y.shape, dtype=float)
     for fold in np.unique(folds):
         train = np.flatnonzero(folds != fold)
         test = np.flatnonzero(folds == fold)
-        model = clone(tagger).fit([X[i] for i in train], y[train])
+        extra = {"groups": group_of[train]} if takes_groups else {}
+        model = clone(tagger).fit([X[i] for i in train], y[train], **extra)
         held_out = [X[i] for i in test]
         pred[test], score[test] = tags_and_scores(model, held_out)
     return _coded_passages(study, coder), y, pred, score, classes
@@ -447,6 +455,67 @@ def human_agreement(study, coder: str | None = None, reference: str | None = Non
     y_ref = _labels(study, passages, reference, codes)
     y_other = _labels(study, passages, coder, codes)
     return _score_frame(y_ref, y_other, codes, coder, reference)
+
+
+def compare_taggers(study, taggers=None, groups: str = "doc_id", coder: str | None = None,
+                    second_coder: str | None = None, codes=None,
+                    n_splits: int = 5) -> pd.DataFrame:
+    """Machine coders side by side with the human yardstick, on held-out documents.
+
+    Each tagger is scored by :func:`evaluate_tagger` (grouped cross-validation
+    against ``coder``); the two human coders' agreement
+    (:func:`human_agreement`) is added as the last block, so every machine's
+    kappa sits next to the humans'.
+
+    Parameters
+    ----------
+    study : Study
+    taggers : dict of name -> estimator, optional
+        Default: keyword rules, the TF-IDF model, the embedding model and
+        zero-shot embeddings (the last two need ``plcase[semantic]``).
+    groups, coder, codes, n_splits
+        As in :func:`evaluate_tagger`.
+    second_coder : str, optional
+        The other human coder. Default the study's reliability partner of
+        ``coder``; the human block is left out when no document was coded by both.
+
+    Returns
+    -------
+    DataFrame
+        ``tagger`` (the name), then the columns of :func:`evaluate_tagger`: one
+        row per tagger and code, plus its ``micro`` and ``macro`` rows.
+
+    Examples
+    --------
+    >>> import plcase
+    >>> study = plcase.read_sample()
+    >>> rules = plcase.RuleTagger(study.codebook)
+    >>> table = compare_taggers(study, {"rules": rules}, n_splits=3)
+    >>> table["tagger"].unique().tolist()
+    ['rules', 'human']
+    """
+    if taggers is None:
+        taggers = default_taggers(study)
+    coder = coder or study.primary_coder
+    blocks = [evaluate_tagger(tagger, study, groups=groups, coder=coder, codes=codes,
+                              n_splits=n_splits).assign(tagger=name)
+              for name, tagger in taggers.items()]
+    try:
+        blocks.append(human_agreement(study, coder=second_coder, reference=coder,
+                                      codes=codes).assign(tagger="human"))
+    except PlcaseError:
+        pass  # a study without double-coded documents has no human yardstick
+    frame = pd.concat(blocks, ignore_index=True)
+    return frame[["tagger", *SCORE_COLUMNS]]
+
+
+def default_taggers(study) -> dict:
+    """The four taggers of :func:`compare_taggers`, configured for ``study``."""
+    seed = config.RANDOM_STATE
+    return {"rules": RuleTagger(study.codebook),
+            "tf-idf model": ModelTagger(study.codebook, random_state=seed),
+            "embedding": EmbeddingTagger(study.codebook, random_state=seed),
+            "zero-shot": EmbeddingTagger(study.codebook, zero_shot=True, random_state=seed)}
 
 
 def suggest(tagger, study, n: int = 20, coder: str | None = None, by: str = "uncertainty",

@@ -20,6 +20,9 @@ def test_environment_yml_mirrors_pyproject():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
     assert conda == wanted
+    pip_lists = [d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d]
+    pip = {_name(d) for d in sum(pip_lists, [])} - {"-e"}
+    assert pip == {_name(r) for r in project["optional-dependencies"]["semantic"]}
 
 
 def test_lock_pins_what_outputs_depend_on():
@@ -31,7 +34,8 @@ def test_lock_pins_what_outputs_depend_on():
     for name in ("pandas", "numpy", "scikit-learn", "matplotlib", "nltk", "jupyterlab", "nbval"):
         assert re.fullmatch(r"\d+(\.\d+)+", lock[name]), name
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    for requirement in project["dependencies"] + project["optional-dependencies"]["test"]:
+    extras = project["optional-dependencies"]
+    for requirement in project["dependencies"] + extras["test"] + extras["semantic"]:
         assert _name(requirement) in lock, f"{requirement} is not pinned in requirements/lock.txt"
 
 
