@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 import pandas as pd
 
@@ -106,35 +105,21 @@ def speaker_roles(passages: pd.DataFrame, interviewer: str | Iterable[str] | Non
     return out
 
 
-def role_labels(path: str | Path) -> dict[str, list[str]]:
-    """The ``speaker_roles`` entry of a ``study.yml``, as keyword arguments of :func:`speaker_roles`.
+def role_labels(settings: Mapping) -> dict[str, list[str]]:
+    """The ``speaker_roles`` entry of a study's settings, as keyword arguments of :func:`speaker_roles`.
 
-    A missing file or entry gives ``{}`` (the default labels apply).
+    ``settings`` is the parsed ``study.yml`` (:func:`plcase.settings.read_settings`,
+    which checks the entry's shape); a missing entry gives ``{}`` (the default
+    labels apply).
 
     Examples
     --------
-    >>> role_labels("no/such/study.yml")
+    >>> role_labels({})
     {}
+    >>> role_labels({"speaker_roles": {"interviewer": ["Sara Mannheimer"]}})
+    {'interviewer': ['Sara Mannheimer']}
     """
-    path = Path(path)
-    if not path.is_file():
-        return {}
-    import yaml
-
-    try:
-        settings = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise PlcaseInputError(f"study.yml is not valid YAML: {error}", path=path,
-                               line=(mark.line + 1) if mark else None,
-                               hint="fix the indentation or quoting") from None
-    entry = settings.get("speaker_roles") if isinstance(settings, Mapping) else None
-    if entry is None:
-        return {}
-    if not isinstance(entry, Mapping) or set(entry) - {"interviewer", "facilitator"}:
-        raise PlcaseInputError("speaker_roles must map 'interviewer' and/or 'facilitator' to "
-                               "lists of speaker labels", path=path,
-                               hint="e.g. speaker_roles: {interviewer: [INTERVIEWER, 'Researcher 1']}")
+    entry = settings.get("speaker_roles") or {}
     return {k: list(v) if isinstance(v, (list, tuple)) else [v] for k, v in entry.items()}
 
 

@@ -1,4 +1,4 @@
-"""``study.yml``: what a study says about itself (every entry optional).
+r"""``study.yml``: what a study says about itself (every entry optional).
 
 A study folder may hold ``study.yml`` naming what the analyses need; whatever
 it leaves out is inferred from the data (see :class:`plcase.Study`)::
@@ -10,6 +10,10 @@ it leaves out is inferred from the data (see :class:`plcase.Study`)::
     valence: [glow, grow]           # default: codebook kind: valence; none if absent
     case_column: school             # default: school
     context: [CMS-D1]               # documents that inform the study but are not cases
+    cases: {pattern: '^(?P<case>[A-Z]+)\d'}   # or {table: cases.csv}: declare the cases
+    speaker_roles: {interviewer: [Sara Mannheimer]}   # labels of interviewers, facilitators
+    project: ../mannheimer.qda      # read a QualCoder, Taguette or REFI-QDA project instead of files
+    code_level: 2                   # roll codes up to this depth of the code tree (large codebooks)
     machine_coders: [auto:rules]    # default: coders that carry a numeric score
     recommendations: recommendations.yml
     context_dataset: cms            # bundled background data shown in 00-context (CMS sample)
@@ -21,10 +25,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
-import yaml
-
 from plcase.errors import PlcaseInputError
 from plcase.io._text import read_text
+from plcase.io._yaml import load_yaml
 
 __all__ = ["read_settings", "SETTINGS_FILE", "KNOWN_SETTINGS", "freeze"]
 
@@ -36,7 +39,7 @@ KNOWN_SETTINGS = {
     "name": str, "primary_coder": str, "reliability_coders": list, "themes": list,
     "valence": list, "case_column": str, "cases": dict, "context": list,
     "speaker_roles": dict, "recommendations": str, "machine_coders": list,
-    "context_dataset": str,
+    "context_dataset": str, "project": str, "code_level": str,
 }
 
 
@@ -68,19 +71,13 @@ def read_settings(folder: str | Path) -> Mapping:
     if not path.is_file():
         return freeze({})
     text = read_text(path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise PlcaseInputError(f"study.yml is not valid YAML: {getattr(exc, 'problem', exc)}",
-                               path=path, line=None if mark is None else mark.line + 1,
-                               hint="check indentation and quoting") from None
+    data = load_yaml(text, path, what="study settings")
     if data is None:
         return freeze({})
     if not isinstance(data, dict):
         raise PlcaseInputError("study.yml must be a mapping of 'entry: value' lines", path=path,
                                line=1, hint="see the README section 'study.yml'")
-    lines = {key: _line_of(text, key) for key in data}
+    lines = {key: data.line_of(key) for key in data}
     for key, value in data.items():
         if key not in KNOWN_SETTINGS:
             raise PlcaseInputError(f"unknown entry {key!r}", path=path, line=lines[key],
@@ -102,16 +99,39 @@ def read_settings(folder: str | Path) -> Mapping:
                                        hint="write reliability_coders: [ana, ben]")
             pairs = [pairs]
         data["reliability_coders"] = [tuple(str(c) for c in p) for p in pairs]
+    if data.get("code_level") is not None:
+        if not str(data["code_level"]).isdecimal() or int(data["code_level"]) < 1:
+            raise PlcaseInputError(f"code_level must be a depth of the code tree (1 = top), not "
+                                   f"{data['code_level']!r}", path=path, line=lines["code_level"],
+                                   hint="write code_level: 2")
+        data["code_level"] = int(data["code_level"])
+    _check_mapping(data, "cases", {"table", "pattern", "column"}, path, lines,
+                   "write cases: {pattern: '^(?P<case>[A-Z]+)\\d'} or cases: {table: cases.csv}")
+    _check_mapping(data, "speaker_roles", {"interviewer", "facilitator"}, path, lines,
+                   "write speaker_roles: {interviewer: [INTERVIEWER, 'Researcher 1']}")
+    if isinstance(data.get("cases"), dict) and not {"table", "pattern"} & set(data["cases"]):
+        raise PlcaseInputError("cases needs a 'table' or a 'pattern'", path=path,
+                               line=lines["cases"], hint="write cases: {table: cases.csv}")
     return freeze(data)
+
+
+def _check_mapping(data, key, allowed, path, lines, hint) -> None:
+    """``key`` (when present) maps only the ``allowed`` names, each to text or a list of text."""
+    value = data.get(key)
+    if value is None:
+        return
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise PlcaseInputError(f"{key!r} has unknown entr{'y' if len(unknown) == 1 else 'ies'} "
+                               f"{', '.join(repr(u) for u in unknown)}", path=path,
+                               line=lines[key], hint=hint)
+    for name, item in value.items():
+        items = item if isinstance(item, list) else [item]
+        if not all(isinstance(i, str) for i in items):
+            raise PlcaseInputError(f"'{key}: {name}' must be text or a list of text", path=path,
+                                   line=lines[key], hint=hint)
 
 
 def freeze(data: Mapping) -> Mapping:
     """A read-only view of ``data`` (lists become tuples)."""
     return MappingProxyType({k: tuple(v) if isinstance(v, list) else v for k, v in dict(data).items()})
-
-
-def _line_of(text: str, key: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.startswith(f"{key}:"):
-            return number
-    return None

@@ -10,6 +10,7 @@ from plcase.errors import PlcaseError, PlcaseInputError
 from plcase.evaluate import suggest
 from plcase.matrix import glow_grow, row_counts, theme_matrix
 from plcase.roles import keep_roles, role_labels, speaker_roles
+from plcase.settings import read_settings
 from plcase.taggers import RuleTagger
 
 from tests.handmade import build_study
@@ -36,11 +37,15 @@ def test_read_study_applies_study_yml(write_doc):
     assert plcase.read_study(folder).passages["speaker_role"].tolist() == \
         ["interviewer", "participant", "participant", "participant"]
     (folder / "study.yml").write_text("speaker_roles:\n  interviewer: [RO]\n", encoding="utf-8")
-    assert role_labels(folder / "study.yml") == {"interviewer": ["RO"]}
+    assert role_labels(read_settings(folder)) == {"interviewer": ["RO"]}
     assert plcase.read_study(folder).passages["speaker_role"].tolist() == \
         ["interviewer", "participant", "interviewer", "participant"]
     (folder / "study.yml").write_text("speaker_roles: [RO]\n", encoding="utf-8")
     with pytest.raises(PlcaseInputError, match="speaker_roles"):
+        plcase.read_study(folder)
+    (folder / "study.yml").write_text("speaker_roles:\n  moderator: [RO]\n", encoding="utf-8")
+    with pytest.raises(PlcaseInputError, match=r"study\.yml:1: 'speaker_roles' has unknown entry "
+                                               r"'moderator'"):
         plcase.read_study(folder)
 
 

@@ -155,6 +155,8 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
         raise PlcaseInputError("no such study folder", path=path,
                                hint="give the folder that holds the transcripts and codebook.yml")
     settings = read_settings(path)
+    if settings.get("project"):
+        return _rolled_up(_read_declared_project(path, settings, name), settings)
     if codebook is None:
         codebook = _find_codebook(path)
     if not isinstance(codebook, pd.DataFrame):
@@ -190,15 +192,15 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
     if standoff.exists():
         from plcase.io.standoff import read_codings_csv
         codings.append(read_codings_csv(standoff, texts, set(codebook["code"])))
-    documents = _mark_context(pd.DataFrame(documents), settings, path)
+    documents = _declared_cases(pd.DataFrame(documents), settings, path)
+    documents = _mark_context(documents, settings, path)
     memos = None
     if (path / MEMO_FOLDER).is_dir():
         from plcase.memos import read_memos
         memos = read_memos(path / MEMO_FOLDER, texts, set(codebook["code"]))
-    return Study(
+    return _rolled_up(Study(
         documents=documents,
-        passages=speaker_roles(pd.concat(passages, ignore_index=True),
-                               **role_labels(path / "study.yml")),
+        passages=speaker_roles(pd.concat(passages, ignore_index=True), **role_labels(settings)),
         codings=pd.concat([c for c in codings if len(c)], ignore_index=True) if any(len(c) for c in codings)
         else codings[0],
         codebook=codebook,
@@ -207,7 +209,66 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
         settings=settings,
         folder=path.resolve(),
         memos=memos,
-    )
+    ), settings)
+
+
+def _rolled_up(study, settings):
+    """The study rolled up to study.yml's ``code_level`` (its codes there are the themes)."""
+    from dataclasses import replace
+
+    from plcase.hierarchy import rolled_study
+    from plcase.settings import freeze
+
+    level = settings.get("code_level")
+    if not level:
+        return study
+    rolled, codes = rolled_study(study, level, settings.get("themes"))
+    return replace(rolled, settings=freeze({**settings, "themes": codes}))
+
+
+def _read_declared_project(folder: Path, settings, name: str | None):
+    """The project that study.yml names under ``project``, with the study's settings applied.
+
+    A QualCoder, Taguette or REFI-QDA project keeps its own documents, codes and codings;
+    the study folder beside it says what the project cannot: its cases, its context
+    documents, who the interviewers are, the study's name.
+    """
+    from dataclasses import replace
+
+    project = (folder / settings["project"]).resolve()
+    reader = reader_for_project(project)
+    if reader is None:
+        raise PlcaseInputError(f"project {settings['project']!r} is not a QualCoder, Taguette or "
+                               "REFI-QDA project", path=folder / "study.yml",
+                               hint="name a .qda folder (or its data.qda), a Taguette .sqlite3 or "
+                                    "a .qdpx file, relative to the study folder")
+    study = reader(project)
+    passages = study.passages.drop(columns="speaker_role", errors="ignore")
+    documents = _mark_context(_declared_cases(study.documents, settings, folder), settings, folder)
+    return replace(study, documents=documents,
+                   passages=speaker_roles(passages, **role_labels(settings)),
+                   name=name or settings.get("name") or folder.name,
+                   settings=settings, folder=folder.resolve())
+
+
+def _declared_cases(documents: pd.DataFrame, settings, folder: Path) -> pd.DataFrame:
+    """The case column filled from study.yml's ``cases`` (a table or a name pattern)."""
+    from plcase.cases import assign_cases
+
+    cases = settings.get("cases")
+    if not cases:
+        return documents
+    column = cases.get("column") or settings.get("case_column") or "case"
+    table = folder / cases["table"] if cases.get("table") else None
+    context = set(settings.get("context") or ())
+    # Context documents inform the study without being a case: they need none.
+    documents = documents.assign(_context=documents["doc_id"].isin(context),
+                                 _order=range(len(documents)))
+    assigned = assign_cases(documents[~documents["_context"]], table=table,
+                            pattern=cases.get("pattern"), column=column)
+    together = pd.concat([assigned, documents[documents["_context"]]], ignore_index=True)
+    return (together.sort_values("_order", kind="mergesort").drop(columns=["_context", "_order"])
+            .reset_index(drop=True))
 
 
 def _mark_context(documents: pd.DataFrame, settings, folder: Path) -> pd.DataFrame:

@@ -1,0 +1,91 @@
+"""A real published study end to end: the Mannheimer (2023) QualCoder project through the report.
+
+The project lives in ``../shared/real-exports/native/`` (never copied into plcase). A study folder
+beside it says, in ``study.yml``, what the project cannot: the three participant groups (by name
+pattern), the interviewer, and the level of the code tree the analyses work at.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+import plcase
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT = (ROOT.parent / "shared" / "real-exports" / "native"
+           / "qualcoder-3.6_mannheimer_refi_qda_project_recoded.qda")
+
+pytestmark = pytest.mark.skipif(not PROJECT.exists(),
+                                reason=f"{PROJECT} is absent (CI has ../shared beside the clone)")
+
+STUDY_YML = """\
+name: Mannheimer 2023, data sharing and reuse (QDR)
+project: {project}
+case_column: group
+cases: {{pattern: '^(?P<case>BSR|DC|QR)\\d'}}
+speaker_roles: {{interviewer: [Sara Mannheimer]}}
+code_level: 2
+"""
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("mannheimer")
+    (folder / "study.yml").write_text(STUDY_YML.format(project=PROJECT.as_posix()), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def study(folder):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", plcase.PlcaseWarning)  # the two placeholder sources
+        return plcase.read_study(folder)
+
+
+def _sqlite_group_counts() -> dict[str, int]:
+    """Codings per participant group, counted from the SQLite tables directly."""
+    con = sqlite3.connect(f"file:{PROJECT / 'data.qda'}?mode=ro", uri=True)
+    rows = con.execute("SELECT s.name FROM code_text c JOIN source s ON s.id = c.fid").fetchall()
+    con.close()
+    counts: dict[str, int] = {}
+    for (name,) in rows:
+        group = next(g for g in ("BSR", "DC", "QR") if name.startswith(g))
+        counts[group] = counts.get(group, 0) + 1
+    return counts
+
+
+def test_study_yml_declares_groups_interviewer_and_level(study):
+    assert sorted(study.documents["group"].unique()) == ["BSR", "DC", "QR"]
+    assert study.case_column == "group" and study.cases == ["BSR", "DC", "QR"]
+    # Every coding kept through the roll-up, each still on the words QualCoder stored.
+    assert len(study.codings) == 753
+    assert study.codings.groupby(study.codings["doc_id"].map(
+        study.documents.set_index("doc_id")["group"])).size().to_dict() == _sqlite_group_counts()
+    assert (study.codings["original_code"].notna()).all()
+    interviewer = study.passages[study.passages["speaker_role"] == "interviewer"]
+    assert set(interviewer["speaker"]) == {"Sara Mannheimer"}
+    assert not set(study.theme_codes) - set(study.codings["code"]) - set(study.codes)
+
+
+def test_the_whole_report_runs_on_the_real_study(folder, tmp_path):
+    out = tmp_path / "report"
+    done = subprocess.run([sys.executable, "-c", "import sys, plcase.cli; sys.exit(plcase.cli.main())",
+                           "report", str(folder), "-o", str(out)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=1800)
+    assert done.returncode == 0, done.stdout + done.stderr
+    executed = sorted(p.name for p in out.glob("*.ipynb"))
+    assert executed == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert len(list(out.glob("*.html"))) == len(executed)
+    assert list((out / "figures").glob("*.png")) and list((out / "tables").glob("*.csv"))
+    # One coder: the reliability notebook says so in a sentence and goes on.
+    cells = json.loads((out / "03-reliability.ipynb").read_text(encoding="utf-8"))["cells"]
+    text = "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
+                   for c in cells if c["cell_type"] == "code" for o in c.get("outputs", []))
+    assert "second" in text and "coder" in text
