@@ -42,6 +42,15 @@ from plcase.validate import lint_study
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name):
+    # The coding widget needs anywidget (extra "lab"); everything else in
+    # plcase works without it, so it is imported on first use.
+    if name == "CodingView":
+        from plcase.coding import CodingView
+        return CodingView
+    raise AttributeError(f"module 'plcase' has no attribute {name!r}")
+
 __all__ = [
     # data
     "config", "datasets", "Study", "read_sample", "read_study", "read_codebook", "read_dataset",
@@ -61,6 +70,8 @@ __all__ = [
     "recommendations_markdown",
     # output
     "save_figure", "save_table",
+    # coding in JupyterLab
+    "CodingView",
     # errors
     "PlcaseError", "PlcaseInputError", "PlcaseWarning",
 ]
