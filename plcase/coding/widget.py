@@ -91,7 +91,8 @@ class CodingView(anywidget.AnyWidget):
         self.view = self.session.view(self.doc_id)
 
     def _say(self, text: str, level: str = "info") -> None:
-        self.message, self.level = text, level
+        with self.hold_sync():  # one update, so the browser never shows a text at the wrong level
+            self.message, self.level = text, level
 
     # The browser sends one message per action; the reply is the redrawn view
     # plus a message, so what is on screen is always what is saved.

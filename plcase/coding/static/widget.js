@@ -191,6 +191,7 @@ function render({ model, el }) {
 
   model.on("change:view", draw);
   model.on("change:message", draw);
+  model.on("change:level", draw);
   draw();
   return () => {
     window.removeEventListener("keydown", onKey, true);
