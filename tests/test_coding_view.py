@@ -239,17 +239,17 @@ def test_the_view_sends_utf16_offsets_and_colour_blind_safe_colours(folder):
 
 def test_widget_reports_bad_actions_and_moves_between_uncoded_documents(folder):
     view = CodingView(folder, coder="ana")
-    view._on_message(view, {"action": "add", "doc_id": "T1", "passage_id": "nope", "start": 0,
+    view.handle({"action": "add", "doc_id": "T1", "passage_id": "nope", "start": 0,
                             "end": 1, "text": "x", "code": "glow"})
     assert view.level == "error" and "unknown passage" in view.message
     p = view.session.study.passages[view.session.study.passages.doc_id == "T2"].iloc[1]
     text = view.session.study.texts["T2"][p.start:p.end]
-    view._on_message(view, {"action": "add", "doc_id": "T2", "passage_id": p.passage_id,
+    view.handle({"action": "add", "doc_id": "T2", "passage_id": p.passage_id,
                             "start": 0, "end": 7, "text": text[:7], "code": "glow"})
     assert view.level == "saved", view.message
     assert view.view["progress"]["documents_left"] == 1
-    view._on_message(view, {"action": "filter", "only_uncoded": True})
-    view._on_message(view, {"action": "next"})
+    view.handle({"action": "filter", "only_uncoded": True})
+    view.handle({"action": "next"})
     assert view.doc_id == "T1" and view.level == "error"  # T2 is coded: nowhere to go
 
 

@@ -292,6 +292,13 @@ class CodingSession:
         frame["decision"] = [self.decisions.get(s, "open") for s in frame["suggestion_id"]]
         return frame
 
+    def log_frame(self) -> pd.DataFrame:
+        """The folder's action log (every coder's), one row per action, oldest first."""
+        columns = ["time", "coder", "action", "doc_id", "start", "end", "code", "memo",
+                   "suggested_by", "score"]
+        log = pd.DataFrame(store.read_log(self.folder))
+        return log.reindex(columns=columns + [c for c in log.columns if c not in columns])
+
     def progress(self) -> dict:
         """Documents and passages left to code (without any coding by the coder)."""
         coded = {}

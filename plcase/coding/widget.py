@@ -97,14 +97,27 @@ class CodingView(anywidget.AnyWidget):
     # The browser sends one message per action; the reply is the redrawn view
     # plus a message, so what is on screen is always what is saved.
     def _on_message(self, _widget, content, _buffers=None) -> None:
+        self.handle(content)
+
+    def handle(self, content: dict) -> None:
+        """Apply one action as the browser sends it; a refused action becomes the message.
+
+        ``content`` is a dict with ``action`` (``add``, ``remove``, ``memo``,
+        ``accept``, ``reject``, ``next``, ``previous``, ``filter``) and its
+        fields; offsets of ``add`` are UTF-16 units into the passage text.
+        """
         try:
-            self.handle(content)
+            self._apply(content)
         except CodingActionError as exc:
             self._say(str(exc), "error")
         self._redraw()
 
-    def handle(self, content: dict) -> None:
-        """Apply one action sent by the browser (also usable from Python and tests)."""
+    def __repr__(self) -> str:
+        s = self.session
+        return (f"CodingView(coder={s.coder!r}, document {s.documents.index(self.doc_id) + 1} of "
+                f"{len(s.documents)}: {self.doc_id!r}, {len(s.codings)} codings saved)")
+
+    def _apply(self, content: dict) -> None:
         action = content.get("action")
         s = self.session
         if action == "add":
