@@ -257,3 +257,31 @@ def test_a_study_needs_its_folder(folder):
     with pytest.raises(plcase.PlcaseError, match="folder="):
         CodingView(plcase.read_study(folder), coder="ana")
     assert CodingView(plcase.read_study(folder), coder="ana", folder=folder).doc_id == "T1"
+
+
+def _code_many(folder, coder):
+    """Code every prefix of an ASCII passage that ends at a word with every code."""
+    session = CodingSession(folder, coder=coder)
+    p, text = _passage(session, "T1", "We trust")
+    ends = [i for i in range(1, len(text) + 1) if i == len(text) or text[i] == " "]
+    for end in ends:
+        for code in session.codes:
+            session.add("T1", p.passage_id, 0, end, text[:end], code)
+
+
+def test_two_coders_saving_at_the_same_time_keep_every_row(folder):
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_code_many, args=(folder, coder)) for coder in ("ana", "ben")]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert [w.exitcode for w in workers] == [0, 0]
+    session = CodingSession(folder, coder="ana")
+    _, text = _passage(session, "T1", "We trust")
+    expected = len(text.split()) * len(session.codes)
+    rows = _csv_rows(folder)
+    assert sorted(r["coder"] for r in rows) == ["ana"] * expected + ["ben"] * expected
+    assert len(store.read_log(folder)) == 2 * expected
