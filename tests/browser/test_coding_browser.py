@@ -208,6 +208,14 @@ def _code_in_the_browser(page, server):
     page.locator(".plc-popup .plc-reject").click()
     _wait_saved(page, 3)
 
+    # A memo on the nested coding (digits typed into the memo must not code anything).
+    page.locator(".plc-marked", has_text="chose their own projects").first.click()
+    row = page.locator(".plc-popup .plc-row", has_text="student_driven")
+    row.locator(".plc-memo").fill("picked in week 1")
+    row.locator(".plc-memo").press("1")
+    row.locator(".plc-save-memo").click()
+    _wait_saved(page, 4)
+
     # A bad action: no selection, press a code -> a message, nothing saved.
     page.mouse.click(5, 5)
     page.locator(".plc-coding .plc-header").click()
@@ -231,10 +239,10 @@ def _check_saved(study):
                                                              ("tester", "whole_child_sel")]
     at = reread.texts["T1"].index(phrase)
     assert {"doc_id": "T1", "start": str(at), "end": str(at + len(phrase)), "code": "student_driven",
-            "coder": "tester", "memo": ""} in rows
+            "coder": "tester", "memo": "picked in week 11"} in rows
     assert "😀" in text
     log = [json.loads(line) for line in (study / "codings-log.jsonl").read_text().splitlines()]
     assert [(e["action"], e["code"], e.get("suggested_by")) for e in log] == [
         ("added", "student_driven", None), ("accepted", "whole_child_sel", "auto:model"),
-        ("rejected", "shared_culture", "auto:model")]
+        ("rejected", "shared_culture", "auto:model"), ("memo", "student_driven", None)]
     assert all(e["coder"] == "tester" for e in log)
