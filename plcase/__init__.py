@@ -49,6 +49,15 @@ from plcase.validate import lint_study
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name):
+    # The coding widget needs anywidget (extra "lab"); everything else in
+    # plcase works without it, so it is imported on first use.
+    if name == "CodingView":
+        from plcase.coding import CodingView
+        return CodingView
+    raise AttributeError(f"module 'plcase' has no attribute {name!r}")
+
 __all__ = [
     # data
     "config", "datasets", "findings", "report", "scaffold", "settings", "init_study", "Study",
@@ -71,6 +80,8 @@ __all__ = [
     "read_recommendations", "recommendations", "recommendations_markdown", "cerqual",
     # output
     "save_figure", "save_table",
+    # coding in JupyterLab
+    "CodingView",
     # errors
     "PlcaseError", "PlcaseInputError", "PlcaseWarning",
 ]
