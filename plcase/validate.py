@@ -97,7 +97,16 @@ def lint_study(path: str | Path) -> pd.DataFrame:
     if settings_file.is_file():
         from plcase.settings import read_settings
 
-        run(settings_file, read_settings, root)
+        settings = run(settings_file, read_settings, root)
+        if settings is not None and settings.get("project"):
+            # The data is a project beside the folder: reading the study reads it whole and
+            # applies the folder's settings (cases, context, roles, code level).
+            from plcase.io import read_study
+
+            run(settings_file, read_study, root)
+            frame = pd.DataFrame(problems, columns=_COLUMNS)
+            frame["line"] = frame["line"].astype("Int64")
+            return frame
     codebook_path = run(root, _find_codebook, root)
     codebook = None
     if codebook_path is not None:

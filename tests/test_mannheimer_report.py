@@ -89,3 +89,14 @@ def test_the_whole_report_runs_on_the_real_study(folder, tmp_path):
     text = "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
                    for c in cells if c["cell_type"] == "code" for o in c.get("outputs", []))
     assert "second" in text and "coder" in text
+
+
+def test_validate_reads_the_declared_project(folder, tmp_path):
+    from plcase.validate import lint_study
+
+    assert (lint_study(folder)["severity"] == "error").sum() == 0
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "study.yml").write_text("project: nowhere.qda\n", encoding="utf-8")
+    problems = lint_study(broken)
+    assert problems["message"].str.contains("'nowhere.qda' is not a QualCoder").any()
