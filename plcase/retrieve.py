@@ -17,44 +17,13 @@ from plcase.errors import PlcaseError
 from plcase.hierarchy import ancestors
 from plcase.study import Study
 
-__all__ = ["retrieve", "quotes_markdown", "default_coder", "ALL_CODERS"]
+__all__ = ["retrieve", "quotes_markdown", "ALL_CODERS"]
 
 #: Pass as ``coder=`` to :func:`retrieve` to search the codings of every coder.
 ALL_CODERS = "*"
 
 #: Document columns that describe the file rather than the case; left out of quotes.
 _FILE_COLUMNS = ("n_words", "synthetic", "path", "guid")
-
-
-def default_coder(study: Study) -> str | None:
-    """The coder whose codes count when none is named.
-
-    The study's declared primary coder (``study.primary_coder``, set in
-    ``study.yml``) if it has one, else the human coder with the most codings;
-    machine coders (a numeric ``score`` or a name starting ``auto:``) are
-    chosen only when there is no human coder.  ``None`` for a study without
-    codings.
-
-    Examples
-    --------
-    >>> import plcase
-    >>> default_coder(plcase.read_sample()) in plcase.read_sample().coders
-    True
-    """
-    declared = getattr(study, "primary_coder", None)
-    if isinstance(declared, str) and declared:
-        return declared
-    codings = study.codings
-    if codings.empty:
-        return None
-    machine = codings.groupby("coder")["score"].apply(lambda s: s.notna().any())
-    machine |= machine.index.to_series().astype(str).str.startswith("auto:")
-    counts = codings["coder"].value_counts()
-    humans = counts[~counts.index.map(lambda c: bool(machine.get(c, False)))]
-    chosen = humans if len(humans) else counts
-    # Most codings first; ties broken by name so the choice never depends on row order.
-    best = chosen[chosen == chosen.max()]
-    return sorted(best.index.astype(str))[0]
 
 
 def _codes_with_subcodes(codebook: pd.DataFrame, codes: list[str]) -> list[str]:
@@ -69,18 +38,6 @@ def _as_list(value) -> list | None:
     if isinstance(value, str):
         return [value]
     return list(value)
-
-
-def _case_column(study: Study, case_column: str | None) -> str:
-    if case_column is not None:
-        return case_column
-    declared = getattr(study, "case_column", None)
-    if isinstance(declared, str) and declared:
-        return declared
-    documents = study.documents
-    if "case" in documents.columns and documents["case"].notna().any():
-        return "case"
-    return "school"
 
 
 def retrieve(study: Study, code: str | Iterable[str] | None = None, *,
@@ -102,7 +59,7 @@ def retrieve(study: Study, code: str | Iterable[str] | None = None, *,
         Keep documents of these roles (the documents' ``role`` column, e.g. ``student``).
     coder : str, list of str or ``"*"``, optional
         Whose codings to search.  Default: the study's primary coder (see
-        :func:`default_coder`), so the same passage coded by two coders is
+        ``study.primary_coder``), so the same passage coded by two coders is
         not listed twice.  With several coders (or ``"*"`` for all), a
         stretch coded by more than one of them is still one row, and
         ``coder`` lists who coded it.
@@ -140,7 +97,7 @@ def retrieve(study: Study, code: str | Iterable[str] | None = None, *,
     >>> quotes = retrieve(study, code="whole_child_sel", role="student")
     >>> set(quotes["role"]) == {"student"}
     True
-    >>> bool((quotes["coder"] == default_coder(study)).all())
+    >>> bool((quotes["coder"] == study.primary_coder).all())
     True
     >>> row = quotes.iloc[0]
     >>> study.texts[row.doc_id][row.start:row.end] == row.text
@@ -162,7 +119,7 @@ def retrieve(study: Study, code: str | Iterable[str] | None = None, *,
         codings = codings[codings["code"].isin(codes)]
 
     if coder is None:
-        chosen = default_coder(study)
+        chosen = study.primary_coder
         coders = [] if chosen is None else [chosen]
     elif coder == ALL_CODERS:
         coders = study.coders
@@ -175,7 +132,7 @@ def retrieve(study: Study, code: str | Iterable[str] | None = None, *,
     codings = codings[codings["coder"].isin(coders)]
 
     keep = pd.Series(True, index=documents.index)
-    for column, wanted in ((_case_column(study, case_column), case), ("role", role)):
+    for column, wanted in ((study.case_column if case_column is None else case_column, case), ("role", role)):
         wanted = _as_list(wanted)
         if wanted is None:
             continue

@@ -8,7 +8,7 @@ import pytest
 import plcase
 from plcase.cli import main
 from plcase.errors import PlcaseError
-from plcase.retrieve import default_coder, retrieve
+from plcase.retrieve import retrieve
 from plcase.study import Study
 
 # Two schools; each document is three turns.  Offsets are worked out below from the turns.
@@ -71,16 +71,9 @@ def study():
     return _study()
 
 
-def test_default_coder_is_the_human_with_most_codings(study):
-    assert default_coder(study) == "ana"
-
-
-def test_default_coder_prefers_the_declared_primary(study):
-    class Declared:
-        primary_coder = "ben"
-        codings = study.codings
-
-    assert default_coder(Declared()) == "ben"
+def test_one_coder_by_default_the_studys_primary(study):
+    assert study.primary_coder == "ana"  # the human coder with the most codings
+    assert set(retrieve(study)["coder"]) == {"ana"}
 
 
 def test_student_quotes_on_sel_at_newell_one_coder_with_subcodes(study):
@@ -154,7 +147,7 @@ def test_sample_student_quotes_on_sel_at_newell_are_one_coders(sample):
     both = sample.codings.merge(sample.documents[["doc_id", "school", "role"]], on="doc_id")
     both = both[(both.code == "whole_child_sel") & (both.school == "Newell Elementary")
                 & (both.role == "student")]
-    primary = both[both.coder == default_coder(sample)]
+    primary = both[both.coder == sample.primary_coder]
     assert len(quotes) == len(primary.drop_duplicates(["doc_id", "start", "end"]))
     assert len(quotes) < len(both)
 
