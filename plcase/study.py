@@ -198,8 +198,14 @@ class Study:
 
     @property
     def case_column(self) -> str:
-        """The document column that holds each document's case (``school`` by default)."""
-        return str(self.settings.get("case_column") or "school")
+        """The document column that holds each document's case: ``case_column`` of study.yml,
+        else ``school``, else ``case`` where only that column exists (imported projects,
+        :func:`plcase.assign_cases`)."""
+        declared = self.settings.get("case_column")
+        if declared:
+            return str(declared)
+        columns = self.documents.columns
+        return "case" if "school" not in columns and "case" in columns else "school"
 
     @property
     def cases(self) -> list[str]:
