@@ -17,7 +17,7 @@ from plcase.errors import PlcaseError
 from plcase.hierarchy import ancestors
 from plcase.study import Study
 
-__all__ = ["retrieve", "quotes_markdown", "default_coder", "ALL_CODERS"]
+__all__ = ["retrieve", "quotes_markdown", "default_coder", "busiest_cell", "ALL_CODERS"]
 
 #: Pass as ``coder=`` to :func:`retrieve` to search the codings of every coder.
 ALL_CODERS = "*"
@@ -55,6 +55,47 @@ def default_coder(study: Study) -> str | None:
     # Most codings first; ties broken by name so the choice never depends on row order.
     best = chosen[chosen == chosen.max()]
     return sorted(best.index.astype(str))[0]
+
+
+def busiest_cell(study: Study, coder: str | None = None) -> dict:
+    """The case, theme and role with the most coded segments: a starting point for reading quotes.
+
+    Counts the segments of ``coder`` (default :func:`default_coder`) coded
+    with one of the study's themes in documents that are cases (context
+    documents left out), per case × theme × document role, and returns the
+    largest cell as keyword arguments for :func:`retrieve` (ties go to the
+    first in sorted order, so the choice is repeatable). ``role`` is None
+    when the documents have no roles, ``case`` None when there is no case column.
+
+    Examples
+    --------
+    >>> import plcase
+    >>> cell = busiest_cell(plcase.read_sample())
+    >>> sorted(cell)
+    ['case', 'code', 'role']
+    >>> len(retrieve(plcase.read_sample(), **cell)) > 0
+    True
+    """
+    coder = coder or default_coder(study)
+    codings = study.codings[(study.codings["coder"] == coder)
+                            & study.codings["code"].isin(list(study.theme_codes))]
+    if codings.empty:
+        raise PlcaseError(f"no theme codings of coder {coder!r} to choose quotes from; code "
+                          f"some passages with the study's themes first")
+    documents = study.documents
+    if "context" in documents.columns:
+        documents = documents[~documents["context"].fillna(False).astype(bool)]
+    case_column = study.case_column if study.case_column in documents.columns else None
+    columns = [c for c in (case_column, "role") if c is not None and c in documents.columns]
+    segments = codings.drop_duplicates(["doc_id", "start", "end", "code"]).merge(
+        documents[["doc_id", *columns]], on="doc_id")
+    segments = segments.assign(**{c: segments[c].astype("string").fillna("") for c in columns})
+    counts = segments.groupby(["code", *columns]).size().reset_index(name="n")
+    best = counts.sort_values(["n", "code", *columns], ascending=[False] + [True] * (1 + len(columns)),
+                              kind="stable").iloc[0]
+    value = {c: (str(best[c]) if c in columns and best[c] != "" else None) for c in columns}
+    return {"code": str(best["code"]), "case": value.get(case_column) if case_column else None,
+            "role": value.get("role")}
 
 
 def _codes_with_subcodes(codebook: pd.DataFrame, codes: list[str]) -> list[str]:
