@@ -232,7 +232,8 @@ def saturation_summary(table: pd.DataFrame) -> Finding:
     ----------
     table : DataFrame
         From :func:`plcase.matrix.saturation` (``group, n_documents, base, run,
-        threshold, n_codes, saturation_at``).
+        threshold, n_codes, saturation_at``; with ``share_saturated``, the share of
+        random document orders that saturate, when it was run with permutations).
 
     Examples
     --------
@@ -247,12 +248,14 @@ def saturation_summary(table: pd.DataFrame) -> Finding:
     first = table.iloc[0]
     parts = []
     for row in table.itertuples(index=False):
+        share = getattr(row, "share_saturated", float("nan"))
+        orders = f"; {share:.0%} of random orders saturate" if pd.notna(share) else ""
         if pd.notna(row.saturation_at):
             parts.append(f"{_label(row.group)} saturates at {int(row.saturation_at)} of "
-                         f"{int(row.n_documents)} documents ({int(row.n_codes)} codes)")
+                         f"{int(row.n_documents)} documents ({int(row.n_codes)} codes{orders})")
         else:
             parts.append(f"{_label(row.group)} does not saturate within its "
-                         f"{int(row.n_documents)} documents")
+                         f"{int(row.n_documents)} documents{orders.replace(';', ' (') + ')' if orders else ''}")
     return Finding(f"With a base of {int(first['base'])} documents, runs of {int(first['run'])} "
                    f"and at most {first['threshold']:.0%} new codes: " + "; ".join(parts) + ".")
 
