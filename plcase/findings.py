@@ -237,11 +237,13 @@ def saturation_summary(table: pd.DataFrame) -> Finding:
 
     Examples
     --------
-    >>> table = pd.DataFrame({"group": ["A", "B"], "n_documents": [6, 5], "base": [4, 4],
-    ...                       "run": [2, 2], "threshold": [0.05, 0.05], "n_codes": [8, 7],
-    ...                       "saturation_at": [4.0, float("nan")]})
-    >>> print(saturation_summary(table))
-    With a base of 4 documents, runs of 2 and at most 5% new codes: A saturates at 4 of 6 documents (8 codes); B does not saturate within its 5 documents.
+    >>> table = pd.DataFrame({"group": ["A", "B", "C"], "n_documents": [6, 8, 3], "base": [4] * 3,
+    ...                       "run": [2] * 3, "threshold": [0.05] * 3, "n_codes": [8, 7, 3],
+    ...                       "saturation_at": [4.0, float("nan"), float("nan")]})
+    >>> print(saturation_summary(table))  # doctest: +NORMALIZE_WHITESPACE
+    With a base of 4 documents, runs of 2 and at most 5% new codes: A saturates at 4 of 6 documents
+    (8 codes); B does not saturate within its 8 documents; C has 3 documents, too few for a base
+    and one run.
     """
     if table.empty:
         return Finding("No group has documents to measure saturation on.")
@@ -253,9 +255,13 @@ def saturation_summary(table: pd.DataFrame) -> Finding:
         if pd.notna(row.saturation_at):
             parts.append(f"{_label(row.group)} saturates at {int(row.saturation_at)} of "
                          f"{int(row.n_documents)} documents ({int(row.n_codes)} codes{orders})")
+        elif row.n_documents < row.base + row.run:
+            parts.append(f"{_label(row.group)} has {int(row.n_documents)} documents, too few for "
+                         f"a base and one run")
         else:
+            tail = f" ({orders.lstrip('; ')})" if orders else ""
             parts.append(f"{_label(row.group)} does not saturate within its "
-                         f"{int(row.n_documents)} documents{orders.replace(';', ' (') + ')' if orders else ''}")
+                         f"{int(row.n_documents)} documents{tail}")
     return Finding(f"With a base of {int(first['base'])} documents, runs of {int(first['run'])} "
                    f"and at most {first['threshold']:.0%} new codes: " + "; ".join(parts) + ".")
 
