@@ -271,11 +271,12 @@ def plot_cooccurrence(matrix: pd.DataFrame, *, ax=None, annotate: bool = True,
                 elif annotate and np.isfinite(values[i, j]):
                     ax.text(j, i, fmt(values[i, j]), ha="center", va="center",
                             color=_readable_on(image.cmap(image.norm(values[i, j]))))
-        ax.set_xticks(range(len(matrix.columns)), [_wrap(label(c, labels), 22)
-                                                   for c in matrix.columns],
+        # One line per label: wrapped labels at 45 degrees run into their neighbours.
+        ax.set_xticks(range(len(matrix.columns)), [label(c, labels) for c in matrix.columns],
                       rotation=45, ha="right", rotation_mode="anchor")
         if diagonal == "apart":
-            ax.set_title("diagonal (grey): passages with the code", fontsize="small")
+            what = "the code itself" if measure == "conditional" else "passages with the code"
+            ax.set_title(f"diagonal (grey): {what}", fontsize="small")
     return ax
 
 
