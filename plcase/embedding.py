@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -100,13 +101,24 @@ def _encoder(model: str):
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         try:
-            import torch
-            from sentence_transformers import SentenceTransformer
+            # tqdm warns on import in a notebook without ipywidgets; it is noise in a report.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                import torch
+                from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as transformers_logging
         except ImportError as err:
             raise PlcaseError(_MISSING) from err
         torch.set_num_threads(_TORCH_THREADS)
         torch.manual_seed(config.RANDOM_STATE)
-        _encoders[model] = SentenceTransformer(str(path), device="cpu")
+        # A weight-loading progress bar with timings would make every report differ.
+        shown = transformers_logging.is_progress_bar_enabled()
+        transformers_logging.disable_progress_bar()
+        try:
+            _encoders[model] = SentenceTransformer(str(path), device="cpu")
+        finally:
+            if shown:
+                transformers_logging.enable_progress_bar()
     return _encoders[model]
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 __all__ = ["Finding", "coders_summary", "largest_shares", "valence_contrast",
-           "agreement_summary", "recommendation_summary"]
+           "agreement_summary", "recommendation_summary", "tagger_comparison", "masking_summary",
+           "saturation_summary", "confidence_summary"]
 
 
 class Finding(str):
@@ -154,3 +155,148 @@ def recommendation_summary(graded: pd.DataFrame) -> Finding:
         text += (f' "{most_grow["short"]}" carries the most grow passages ({int(most_grow["grow"])});'
                  f' "{most_glow["short"]}" the most glow passages ({int(most_glow["glow"])}).')
     return Finding(text)
+
+
+def tagger_comparison(side_by_side: pd.DataFrame, human: str = "human") -> Finding:
+    """Machine coders ranked by macro kappa, next to the human-human kappa if there is one.
+
+    Parameters
+    ----------
+    side_by_side : DataFrame
+        From :func:`plcase.compare_taggers` (``tagger, code, kappa``; rows ``micro``
+        and ``macro`` pooled).
+    human : str, default "human"
+        The ``tagger`` name of the human-human block.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"tagger": ["rules", "rules", "model", "model", "human", "human"],
+    ...                       "code": ["a", "macro"] * 3, "kappa": [0.2, 0.2, 0.6, 0.6, 0.8, 0.8]})
+    >>> print(tagger_comparison(table))
+    Macro kappa on held-out documents: model 0.60, rules 0.20; the two human coders 0.80. The best machine coder, model, reaches 75% of the human agreement and has the highest kappa on 1 of 1 codes.
+    """
+    macro = side_by_side[side_by_side["code"] == "macro"].set_index("tagger")["kappa"]
+    machines = macro.drop(human, errors="ignore").dropna().sort_values(ascending=False, kind="stable")
+    if machines.empty:
+        return Finding("No machine coder could be scored on held-out documents.")
+    text = "Macro kappa on held-out documents: " + ", ".join(
+        f"{name} {value:.2f}" for name, value in machines.items())
+    best = machines.index[0]
+    has_human = human in macro.index and pd.notna(macro[human]) and macro[human] > 0
+    text += f"; the two human coders {macro[human]:.2f}." if has_human else \
+        " (no second human coder to compare with)."
+    per_code = side_by_side[~side_by_side["code"].isin(["micro", "macro"])
+                            & (side_by_side["tagger"] != human)].dropna(subset=["kappa"])
+    wins = per_code.loc[per_code.groupby("code", sort=False)["kappa"].idxmax(), "tagger"]
+    share = f"reaches {machines[best] / macro[human]:.0%} of the human agreement and " if has_human else ""
+    text += (f" The best machine coder, {best}, {share}has the highest kappa on "
+             f"{int((wins == best).sum())} of {len(wins)} codes.")
+    return Finding(text)
+
+
+def masking_summary(effect: pd.DataFrame) -> Finding:
+    """What masking names does to a tagger's macro kappa, per split.
+
+    Parameters
+    ----------
+    effect : DataFrame
+        From :func:`plcase.evaluate.masking_effect`.
+
+    Examples
+    --------
+    >>> effect = pd.DataFrame({"split": ["held-out documents"] * 2, "mask_names": [True, False],
+    ...                        "macro_kappa": [0.60, 0.63]})
+    >>> print(masking_summary(effect))
+    Macro kappa with names masked vs. not: held-out documents 0.600 vs. 0.630 (masking costs 0.030).
+    """
+    parts = []
+    for split, rows in effect.groupby("split", sort=False):
+        masked = rows.loc[rows["mask_names"], "macro_kappa"]
+        plain = rows.loc[~rows["mask_names"].astype(bool), "macro_kappa"]
+        if masked.empty or plain.empty or masked.isna().all() or plain.isna().all():
+            parts.append(f"{split} undefined")
+            continue
+        difference = float(plain.iloc[0] - masked.iloc[0])
+        verdict = (f"masking costs {difference:.3f}" if difference > 0 else
+                   f"masking gains {-difference:.3f}" if difference < 0 else "no difference")
+        parts.append(f"{split} {masked.iloc[0]:.3f} vs. {plain.iloc[0]:.3f} ({verdict})")
+    if not parts:
+        return Finding("No masking comparison to report.")
+    return Finding("Macro kappa with names masked vs. not: " + "; ".join(parts) + ".")
+
+
+def saturation_summary(table: pd.DataFrame) -> Finding:
+    """Which groups reach saturation by Guest et al.'s rule, and after how many documents.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`plcase.matrix.saturation` (``group, n_documents, base, run,
+        threshold, n_codes, saturation_at``; with ``share_saturated``, the share of
+        random document orders that saturate, when it was run with permutations).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"group": ["A", "B", "C"], "n_documents": [6, 8, 3], "base": [4] * 3,
+    ...                       "run": [2] * 3, "threshold": [0.05] * 3, "n_codes": [8, 7, 3],
+    ...                       "saturation_at": [4.0, float("nan"), float("nan")]})
+    >>> print(saturation_summary(table))  # doctest: +NORMALIZE_WHITESPACE
+    With a base of 4 documents, runs of 2 and at most 5% new codes: A saturates at 4 of 6 documents
+    (8 codes); B does not saturate within its 8 documents; C has 3 documents, too few for a base
+    and one run.
+    """
+    if table.empty:
+        return Finding("No group has documents to measure saturation on.")
+    first = table.iloc[0]
+    parts = []
+    for row in table.itertuples(index=False):
+        share = getattr(row, "share_saturated", float("nan"))
+        orders = f"; {share:.0%} of random orders saturate" if pd.notna(share) else ""
+        if pd.notna(row.saturation_at):
+            parts.append(f"{_label(row.group)} saturates at {int(row.saturation_at)} of "
+                         f"{int(row.n_documents)} documents ({int(row.n_codes)} codes{orders})")
+        elif row.n_documents < row.base + row.run:
+            parts.append(f"{_label(row.group)} has {int(row.n_documents)} documents, too few for "
+                         f"a base and one run")
+        else:
+            tail = f" ({orders.lstrip('; ')})" if orders else ""
+            parts.append(f"{_label(row.group)} does not saturate within its "
+                         f"{int(row.n_documents)} documents{tail}")
+    return Finding(f"With a base of {int(first['base'])} documents, runs of {int(first['run'])} "
+                   f"and at most {first['threshold']:.0%} new codes: " + "; ".join(parts) + ".")
+
+
+def confidence_summary(confidence: pd.DataFrame) -> Finding:
+    """Which recommendations get which GRADE-CERQual confidence, and the concerns behind it.
+
+    Parameters
+    ----------
+    confidence : DataFrame
+        From :func:`plcase.cerqual` (``short``, ``confidence``, the four component columns).
+
+    Examples
+    --------
+    >>> confidence = pd.DataFrame({"short": ["A", "B"], "confidence": ["high", "moderate"],
+    ...     "methodological_limitations": ["no concerns", "minor concerns"],
+    ...     "coherence": ["no concerns"] * 2, "adequacy": ["no concerns", "minor concerns"],
+    ...     "relevance": ["no concerns"] * 2})
+    >>> print(confidence_summary(confidence))
+    High confidence: "A". Moderate confidence: "B" (concerns: methodological limitations (minor), adequacy (minor)).
+    """
+    if confidence.empty:
+        return Finding("No recommendations to judge.")
+    components = ["methodological_limitations", "coherence", "adequacy", "relevance"]
+    parts = []
+    for level in ("high", "moderate", "low", "very low"):
+        rows = confidence[confidence["confidence"].astype(str) == level]
+        if rows.empty:
+            continue
+        items = []
+        for row in rows.to_dict("records"):
+            concerns = [f"{c.replace('_', ' ')} ({str(row[c]).replace(' concerns', '')})"
+                        for c in components if str(row[c]) != "no concerns"]
+            reason = f" (concerns: {', '.join(concerns)})" if concerns and level != "high" else ""
+            items.append(f'"{row["short"]}"{reason}')
+        parts.append(f"{level.capitalize()} confidence: " + "; ".join(items) + ".")
+    return Finding(" ".join(parts))
+

@@ -27,6 +27,7 @@ from nbclient.exceptions import CellExecutionError
 
 from plcase import config
 from plcase.errors import PlcaseError
+from plcase.hierarchy import code_depth
 
 __all__ = ["notebook_paths", "run_notebook", "run_report", "ReportError", "requires",
            "missing", "NEEDS", "study_folder"]
@@ -100,6 +101,16 @@ def _labelled_passages(study) -> str | None:
             "labelled passages with plcase.score_labelled_texts(tagger, frame).")
 
 
+def _code_tree(study) -> str | None:
+    depth = code_depth(study.codebook)
+    if not depth.empty and depth.max() >= 3:
+        return None
+    return (f"This study's code tree is {int(depth.max()) if not depth.empty else 0} level(s) deep, "
+            f"so its categories are its codes and there is nothing to roll up. A codebook with "
+            f"categories, codes and sub-codes (parent: in codebook.yml, or a nested code tree "
+            f"from NVivo, ATLAS.ti or MAXQDA) gets a matrix of its second level here.")
+
+
 #: What a section may need, and the function that says (in one sentence) what is missing.
 NEEDS: dict[str, Callable] = {
     "codings": _codings,
@@ -109,6 +120,7 @@ NEEDS: dict[str, Callable] = {
     "two_cases": _two_cases,
     "cms_context": _cms_context,
     "labelled_passages": _labelled_passages,
+    "code_tree": _code_tree,
 }
 
 

@@ -17,13 +17,54 @@ from plcase.errors import PlcaseError
 from plcase.hierarchy import ancestors
 from plcase.study import Study
 
-__all__ = ["retrieve", "quotes_markdown", "ALL_CODERS"]
+__all__ = ["retrieve", "quotes_markdown", "busiest_cell", "ALL_CODERS"]
 
 #: Pass as ``coder=`` to :func:`retrieve` to search the codings of every coder.
 ALL_CODERS = "*"
 
 #: Document columns that describe the file rather than the case; left out of quotes.
 _FILE_COLUMNS = ("n_words", "synthetic", "path", "guid")
+
+
+def busiest_cell(study: Study, coder: str | None = None) -> dict:
+    """The case, theme and role with the most coded segments: a starting point for reading quotes.
+
+    Counts the segments of ``coder`` (default the study's primary coder) coded
+    with one of the study's themes in documents that are cases (context
+    documents left out), per case × theme × document role, and returns the
+    largest cell as keyword arguments for :func:`retrieve` (ties go to the
+    first in sorted order, so the choice is repeatable). ``role`` is None
+    when the documents have no roles, ``case`` None when there is no case column.
+
+    Examples
+    --------
+    >>> import plcase
+    >>> cell = busiest_cell(plcase.read_sample())
+    >>> sorted(cell)
+    ['case', 'code', 'role']
+    >>> len(retrieve(plcase.read_sample(), **cell)) > 0
+    True
+    """
+    coder = coder or study.primary_coder
+    codings = study.codings[(study.codings["coder"] == coder)
+                            & study.codings["code"].isin(list(study.theme_codes))]
+    if codings.empty:
+        raise PlcaseError(f"no theme codings of coder {coder!r} to choose quotes from; code "
+                          f"some passages with the study's themes first")
+    documents = study.documents
+    if "context" in documents.columns:
+        documents = documents[~documents["context"].fillna(False).astype(bool)]
+    case_column = study.case_column if study.case_column in documents.columns else None
+    columns = [c for c in (case_column, "role") if c is not None and c in documents.columns]
+    segments = codings.drop_duplicates(["doc_id", "start", "end", "code"]).merge(
+        documents[["doc_id", *columns]], on="doc_id")
+    segments = segments.assign(**{c: segments[c].astype("string").fillna("") for c in columns})
+    counts = segments.groupby(["code", *columns]).size().reset_index(name="n")
+    best = counts.sort_values(["n", "code", *columns], ascending=[False] + [True] * (1 + len(columns)),
+                              kind="stable").iloc[0]
+    value = {c: (str(best[c]) if c in columns and best[c] != "" else None) for c in columns}
+    return {"code": str(best["code"]), "case": value.get(case_column) if case_column else None,
+            "role": value.get("role")}
 
 
 def _codes_with_subcodes(codebook: pd.DataFrame, codes: list[str]) -> list[str]:

@@ -26,7 +26,7 @@ import pandas as pd
 from matplotlib.colors import to_rgb
 
 from plcase.errors import PlcaseError
-from plcase.figures._style import (COLUMN_WIDTH, GLOW_COLOUR, GROW_COLOUR, OKABE_ITO,
+from plcase.figures._style import (COLUMN_WIDTH, GLOW_COLOUR, GROW_COLOUR, OKABE_ITO, PAGE_WIDTH,
                                    RC_PARAMS, SEQUENTIAL_CMAP, _ax, figure, theme_colour)
 
 __all__ = ["figure", "plot_theme_matrix", "plot_grouped_bars", "plot_cooccurrence",
@@ -271,11 +271,12 @@ def plot_cooccurrence(matrix: pd.DataFrame, *, ax=None, annotate: bool = True,
                 elif annotate and np.isfinite(values[i, j]):
                     ax.text(j, i, fmt(values[i, j]), ha="center", va="center",
                             color=_readable_on(image.cmap(image.norm(values[i, j]))))
-        ax.set_xticks(range(len(matrix.columns)), [_wrap(label(c, labels), 22)
-                                                   for c in matrix.columns],
+        # One line per label: wrapped labels at 45 degrees run into their neighbours.
+        ax.set_xticks(range(len(matrix.columns)), [label(c, labels) for c in matrix.columns],
                       rotation=45, ha="right", rotation_mode="anchor")
         if diagonal == "apart":
-            ax.set_title("diagonal (grey): passages with the code", fontsize="small")
+            what = "the code itself" if measure == "conditional" else "passages with the code"
+            ax.set_title(f"diagonal (grey): {what}", fontsize="small")
     return ax
 
 
@@ -390,7 +391,10 @@ def plot_glow_grow(frame: pd.DataFrame, *, ax=None, per: int | None = None, labe
     n_groups = len(ordered) // max(len(codes), 1) or 1
     # Leave a blank row between themes so each theme reads as a block.
     y = ordered["_code"] * (n_groups + 1) + ordered.groupby("_code").cumcount()
-    ax = _ax(ax, height=0.8 + 0.16 * (len(ordered) + len(codes)))
+    # Group labels and theme headings fill the label column: a page-wide figure keeps the bars
+    # readable beside them.
+    ax = _ax(ax, width=PAGE_WIDTH if groups else COLUMN_WIDTH,
+             height=0.8 + 0.16 * (len(ordered) + len(codes)))
     ticks = [label(tuple(r)) if len(groups) > 1 else label(r[0])
              for r in ordered[groups].itertuples(index=False)] if groups else \
         [label(c, names) for c in ordered["code"]]
@@ -409,10 +413,13 @@ def plot_glow_grow(frame: pd.DataFrame, *, ax=None, per: int | None = None, labe
         if per is not None:
             ax.set_xlabel(f"Passages per {per} of the group's passages (grow ← → glow)")
         if groups:
+            # Each theme's heading sits in the label column above its block, clear of the bars.
             for i, code in enumerate(codes):
-                ax.text(-limit * 0.98, i * (n_groups + 1) - 0.75, label(code, names), ha="left",
-                        va="center", fontweight="bold", color=theme_colour(code),
-                        fontsize=RC_PARAMS["xtick.labelsize"])
+                ax.annotate(label(code, names), xy=(0, i * (n_groups + 1) - 0.9),
+                            xycoords=ax.get_yaxis_transform(), xytext=(-4, 0),
+                            textcoords="offset points", ha="right", va="center",
+                            fontweight="bold", color=theme_colour(code),
+                            fontsize=RC_PARAMS["xtick.labelsize"])
     return ax
 
 
