@@ -259,7 +259,7 @@ class Study:
         --------
         >>> import plcase
         >>> study = plcase.read_sample()
-        >>> extra = study.codings[study.codings.coder == "coder_a"].assign(coder="copy")
+        >>> extra = study.codings[study.codings.coder == study.primary_coder].assign(coder="copy")
         >>> len(study.with_codings(extra).codings) == len(study.codings) + len(extra)
         True
         """

@@ -181,10 +181,11 @@ def read_code_sets(block_parent, member_attribute: str) -> dict[str, list[str]]:
     return members
 
 
-def code_set_column(book: pd.DataFrame, members: dict[str, list[str]]) -> list:
+def code_set_column(book: pd.DataFrame, members: dict[str, list[str]]) -> pd.Series:
     """The ``sets`` column of a codebook: ``"Set A; Set B"`` per code, None outside any set."""
-    return ["; ".join(sorted(set(members[guid]))) if members.get(guid) else None
-            for guid in book["guid"]]
+    # object dtype: None stays None under pandas 3 (whose text dtype would make it NaN)
+    return pd.Series(["; ".join(sorted(set(members[guid]))) if members.get(guid) else None
+                      for guid in book["guid"]], index=book.index, dtype=object)
 
 
 def write_qdc(codebook: pd.DataFrame, path: str | Path) -> Path:
