@@ -213,17 +213,30 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
 
 
 def _rolled_up(study, settings):
-    """The study rolled up to study.yml's ``code_level`` (its codes there are the themes)."""
+    """The study rolled up to study.yml's ``code_level`` and its declared themes marked.
+
+    The codes at that level become the study's themes; themes declared in study.yml (or
+    chosen by the level) are the codebook's ``kind: theme`` codes, so every tagger built from
+    the codebook codes what the analyses count.
+    """
     from dataclasses import replace
 
     from plcase.hierarchy import rolled_study
     from plcase.settings import freeze
 
     level = settings.get("code_level")
-    if not level:
+    if level:
+        study, codes = rolled_study(study, level, settings.get("themes"))
+        settings = freeze({**settings, "themes": codes})
+        study = replace(study, settings=settings)
+    themes = settings.get("themes")
+    if not themes:
         return study
-    rolled, codes = rolled_study(study, level, settings.get("themes"))
-    return replace(rolled, settings=freeze({**settings, "themes": codes}))
+    book = study.codebook.copy()
+    was_theme = book["kind"].eq("theme")
+    book["kind"] = book["kind"].where(~was_theme, "code")
+    book.loc[book["code"].isin(list(themes)), "kind"] = "theme"
+    return replace(study, codebook=book)
 
 
 def _read_declared_project(folder: Path, settings, name: str | None):
