@@ -216,7 +216,7 @@ def test_hand_made_project_maps_every_table(tmp_path):
     study, messages = read_recording(make_project(tmp_path))
     docs = study.documents.set_index("doc_id")
     assert list(docs.index) == ["GO-T1", "GO-N1"]
-    assert docs.loc["GO-T1", "memo"] == "first visit" and docs.loc["GO-N1", "memo"] is None
+    assert docs.loc["GO-T1", "memo"] == "first visit" and pd.isna(docs.loc["GO-N1", "memo"])
     assert docs.loc["GO-T1", "owner"] == "ana"
     assert docs["case"].tolist() == ["Grand Oak", "Grand Oak"]
     assert docs.loc["GO-T1", "years_teaching"] == 12

@@ -121,7 +121,7 @@ def test_context_gives_the_turns_before_and_after(study):
     assert quotes.loc[0, "after"] == "MS. ROE: Circle starts the day."
     last = retrieve(study, code="sel", case="Newell", role="student", context=2).iloc[-1]
     assert last["before"] == "INTERVIEWER: What is breakfast like?\nAMIRA: We eat together and do circle."
-    assert last["after"] is None
+    assert pd.isna(last["after"])
     assert "before" not in retrieve(study, code="pd").columns
 
 

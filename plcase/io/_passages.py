@@ -115,7 +115,7 @@ def split_units(text: str, units: list[tuple[int, int]], doc_id: str) -> pd.Data
         if start < end:
             rows.append([f"{doc_id}:{len(rows) + 1:03d}", doc_id, speaker, start, end,
                          text[start:end], stamp])
-    frame = pd.DataFrame(rows, columns=PASSAGE_COLUMNS)
+    frame = pd.DataFrame(rows, columns=PASSAGE_COLUMNS, dtype=object)  # None stays None (pandas 3)
     frame["start"] = frame["start"].astype("int64")
     frame["end"] = frame["end"].astype("int64")
     return frame

@@ -157,7 +157,7 @@ def parse_captions(raw: str, doc_id: str, *, kind: str = "vtt",
                      pos + len(line), body, _clock(start), _clock(end)])
         lines.append(line)
         pos += len(line) + 1
-    frame = pd.DataFrame(rows, columns=PASSAGE_COLUMNS + ["end_timestamp"])
+    frame = pd.DataFrame(rows, columns=PASSAGE_COLUMNS + ["end_timestamp"], dtype=object)
     frame["start"] = frame["start"].astype("int64")
     frame["end"] = frame["end"].astype("int64")
     return "\n".join(lines), frame

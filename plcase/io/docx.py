@@ -462,7 +462,7 @@ def _passages(blocks: list[tuple], doc_id: str, *, names: Collection[str] = (),
         if start < end:
             rows.append([f"{doc_id}:{len(rows) + 1:03d}", doc_id, speaker, start, end,
                          text[start:end], ts])
-    frame = pd.DataFrame(rows, columns=PASSAGE_COLUMNS)
+    frame = pd.DataFrame(rows, columns=PASSAGE_COLUMNS, dtype=object)  # None stays None (pandas 3)
     frame["start"] = frame["start"].astype("int64")
     frame["end"] = frame["end"].astype("int64")
     return text, frame

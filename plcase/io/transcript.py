@@ -308,7 +308,7 @@ def split_passages(text: str, doc_id: str, *, names: Collection[str] = (),
         rows.append([None, doc_id, speaker, start, end, text[start:end], ts])
     for n, row in enumerate(rows, start=1):
         row[0] = f"{doc_id}:{n:03d}"
-    frame = pd.DataFrame(rows, columns=PASSAGE_COLUMNS)
+    frame = pd.DataFrame(rows, columns=PASSAGE_COLUMNS, dtype=object)  # None stays None (pandas 3)
     frame["start"] = frame["start"].astype("int64")
     frame["end"] = frame["end"].astype("int64")
     return frame
