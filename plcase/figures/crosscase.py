@@ -308,7 +308,8 @@ def plot_grouped_bars(matrix: pd.DataFrame, *, ax=None, legend: bool = True, lab
     4
     """
     names = _labels_of(matrix, labels)
-    ax = _ax(ax)
+    # Page-wide: each group's two-line label (name and n) and the legend above need the room.
+    ax = _ax(ax, width=PAGE_WIDTH, height=3.4)
     with mpl.rc_context(RC_PARAMS):
         n_rows, n_codes = matrix.shape
         width = 0.8 / max(n_codes, 1)
