@@ -31,7 +31,14 @@ project: {project}
 case_column: group
 cases: {{pattern: '^(?P<case>BSR|DC|QR)\\d'}}
 speaker_roles: {{interviewer: [Sara Mannheimer]}}
-code_level: 2
+code_level: 2                   # the 230 codes rolled up to the categories below the root
+themes:                         # the six categories the write-up compares the groups on
+  - privacy - deidentification (category)
+  - consent - IRB
+  - strategies for responsible practice - risk-benefit analysis (category)
+  - quality - description, metadata, documentation support data quality (category)
+  - privacy - restricted access (category)
+  - curation - value of bsr and qual data sharing
 """
 
 
@@ -71,7 +78,8 @@ def test_study_yml_declares_groups_interviewer_and_level(study):
     assert (study.codings["original_code"].notna()).all()
     interviewer = study.passages[study.passages["speaker_role"] == "interviewer"]
     assert set(interviewer["speaker"]) == {"Sara Mannheimer"}
-    assert not set(study.theme_codes) - set(study.codings["code"]) - set(study.codes)
+    assert len(study.theme_codes) == 6 and set(study.theme_codes) <= set(study.codings["code"])
+    assert (study.codebook["kind"] == "theme").sum() == 6
 
 
 def test_the_whole_report_runs_on_the_real_study(folder, tmp_path):
