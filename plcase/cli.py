@@ -326,7 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_codebook)
 
     p = sub.add_parser("report", help="execute the report notebooks on a study into reports/",
-                       description="Execute the notebooks 00-… to 05-… in order on a study and "
+                       description="Execute the report notebooks (00-… onwards) in order on a study and "
                                    "write each executed notebook and its HTML rendering to the "
                                    "output folder, with figures/ and tables/ beside them. The "
                                    "notebooks themselves are never edited. Exits 1 naming the "
