@@ -1,4 +1,4 @@
-"""A real published study end to end: the Mannheimer (2023) QualCoder project through the report.
+"""A real published study: the Mannheimer (2023) QualCoder project read as a study folder.
 
 The project lives in ``../shared/real-exports/native/`` (never copied into plcase). A study folder
 beside it says, in ``study.yml``, what the project cannot: the three participant groups (by name
@@ -7,10 +7,7 @@ pattern), the interviewer, and the level of the code tree the analyses work at.
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -80,23 +77,6 @@ def test_study_yml_declares_groups_interviewer_and_level(study):
     assert set(interviewer["speaker"]) == {"Sara Mannheimer"}
     assert len(study.theme_codes) == 6 and set(study.theme_codes) <= set(study.codings["code"])
     assert (study.codebook["kind"] == "theme").sum() == 6
-
-
-def test_the_whole_report_runs_on_the_real_study(folder, tmp_path):
-    out = tmp_path / "report"
-    done = subprocess.run([sys.executable, "-c", "import sys, plcase.cli; sys.exit(plcase.cli.main())",
-                           "report", str(folder), "-o", str(out)],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=1800)
-    assert done.returncode == 0, done.stdout + done.stderr
-    executed = sorted(p.name for p in out.glob("*.ipynb"))
-    assert executed == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
-    assert len(list(out.glob("*.html"))) == len(executed)
-    assert list((out / "figures").glob("*.png")) and list((out / "tables").glob("*.csv"))
-    # One coder: the reliability notebook says so in a sentence and goes on.
-    cells = json.loads((out / "03-reliability.ipynb").read_text(encoding="utf-8"))["cells"]
-    text = "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
-                   for c in cells if c["cell_type"] == "code" for o in c.get("outputs", []))
-    assert "second" in text and "coder" in text
 
 
 def test_validate_reads_the_declared_project(folder, tmp_path):
