@@ -963,6 +963,14 @@ def _ordered_groups(study, by, order, include_context):
     return groups, context_docs
 
 
+def _saturation_attrs(order, roles, n_permutations, context_docs) -> dict:
+    """What :func:`new_codes` and :func:`saturation` say they counted (``frame.attrs``)."""
+    return {"order": order, "roles": list(roles), "n_permutations": n_permutations,
+            "note": _join_notes(roles_note(roles),
+                                f"context documents ({', '.join(context_docs)}) left out"
+                                if context_docs else "")}
+
+
 def label_of(key) -> str:
     """A group key as one printable label (``"A · teacher"`` for a tuple)."""
     return " · ".join(str(k) for k in key) if isinstance(key, tuple) else str(key)
@@ -1048,10 +1056,7 @@ def new_codes(study, by: str | Sequence[str] | None = None, order: str = "date",
                            n_codes_high=band[2][step - 1])
             rows.append(row)
     frame = pd.DataFrame(rows)
-    frame.attrs = {"order": order, "roles": list(roles), "n_permutations": n_permutations,
-                   "note": _join_notes(roles_note(roles),
-                                       f"context documents ({', '.join(context_docs)}) left out"
-                                       if context_docs else "")}
+    frame.attrs = _saturation_attrs(order, roles, n_permutations, context_docs)
     return frame
 
 
@@ -1221,8 +1226,5 @@ def saturation(study, by: str | Sequence[str] | None = None, order: str = "date"
                        saturation_at_high=high)
         rows.append(row)
     frame = pd.DataFrame(rows)
-    frame.attrs = {"order": order, "roles": list(roles), "n_permutations": n_permutations,
-                   "note": _join_notes(roles_note(roles),
-                                       f"context documents ({', '.join(context_docs)}) left out"
-                                       if context_docs else "")}
+    frame.attrs = _saturation_attrs(order, roles, n_permutations, context_docs)
     return frame
