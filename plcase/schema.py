@@ -30,6 +30,8 @@ from plcase.errors import PlcaseError
 
 SOURCES = ("interview", "focus_group", "site_visit", "document", "survey")
 ROLES = ("administrator", "teacher", "student", "coach", "district", "observer")
+#: Document roles that record the researcher, not an informant (a site visit's observer).
+RESEARCHER_ROLES = ("observer",)
 
 DOCUMENT_COLUMNS = ["doc_id", "school", "source", "role", "participant", "date",
                     "n_words", "synthetic", "path"]

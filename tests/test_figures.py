@@ -41,7 +41,7 @@ GLOW_GROW = pd.DataFrame({
 
 GRADED = pd.DataFrame({
     "id": [1, 2], "short": ["District leadership and support", "Respect the complexity of PL"],
-    "n_schools": [3, 2], "n_roles": [3, 2], "n_sources": [3, 1], "n_passages": [114, 12],
+    "n_cases": [3, 2], "n_roles": [3, 2], "n_sources": [3, 1], "n_passages": [114, 12],
     "glow": [94, 5], "grow": [17, 7], "grade": ["strong", "moderate"]})
 
 SATURATION = pd.DataFrame({
@@ -106,7 +106,7 @@ def test_saturation_one_curve_per_group():
 def test_recommendation_chart_prints_the_grade():
     ax = plot_recommendation_evidence(GRADED)
     notes = [t.get_text() for t in ax.texts]
-    assert notes[0].startswith("strong") and "3 sch · 3 roles · 3 src" in notes[0]
+    assert notes[0].startswith("strong") and "3 cases · 3 roles · 3 src" in notes[0]
     assert notes[1].startswith("moderate")
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from plcase import config
 from plcase.errors import PlcaseError, PlcaseInputError
-from plcase.recommend import (GRADES, grade_evidence, read_recommendations, recommendations,
-                              recommendations_markdown)
+from plcase.recommend import (GRADES, grade_evidence, informant_roles, read_recommendations,
+                              recommendations, recommendations_markdown)
 
 from tests.handmade import CODEBOOK, build_study
 
@@ -154,16 +154,36 @@ def test_codes_default_to_the_codebook_beside_the_file(tmp_path):
     ((0, 0, 0, 0), "emerging"),
 ])
 def test_grading_rule(args, grade):
-    got, rule = grade_evidence(*args, n_schools_total=3)
+    got, rule = grade_evidence(*args, n_cases_total=3, n_roles_total=3)
     assert got == grade and rule
+
+
+@pytest.mark.parametrize("args, n_roles_total, grade", [
+    ((3, 0, 2, 10), 0, "strong"),     # a study that names no informant roles
+    ((2, 0, 2, 5), 0, "moderate"),
+    ((3, 1, 2, 10), 1, "strong"),     # one role in the whole study: every role voiced
+    ((2, 1, 1, 5), 1, "moderate"),    # two roles are not needed where only one exists
+    ((3, 3, 2, 10), 4, "moderate"),   # four roles, one silent
+])
+def test_grading_rule_follows_the_roles_the_study_has(args, n_roles_total, grade):
+    assert grade_evidence(*args, n_cases_total=3, n_roles_total=n_roles_total)[0] == grade
+
+
+def test_informant_roles_are_the_case_documents_roles(study, sample):
+    # the hand-built study's site visit is the researcher's (observer), not a voice
+    assert informant_roles(study) == ["administrator", "student", "teacher"]
+    # the sample's district interview is context (study.yml), so "district" is no voice
+    assert informant_roles(sample) == ["administrator", "student", "teacher"]
+    assert "district" in set(sample.documents["role"])
 
 
 # ---------------------------------------------------------------- counts on the hand-built study
 
 def test_recommendation_evidence_hand_counts(study):
     graded = recommendations(study, MAPPING).set_index("id")
-    assert graded.attrs["n_schools_total"] == 2   # Grand Oak and Ridge Road
-    cols = ["n_schools", "n_roles", "n_sources", "n_passages", "glow", "grow"]
+    assert graded.attrs["n_cases_total"] == 2   # Grand Oak and Ridge Road
+    assert graded.attrs["case_column"] == "school"
+    cols = ["n_cases", "n_roles", "n_sources", "n_passages", "glow", "grow"]
     # embedded_pd: one teacher passage with a glow
     assert graded.loc[1, cols].tolist() == [1, 1, 1, 1, 1, 0]
     # student_driven: 5 passages (the spanning coding counts in two), 2 schools,
@@ -175,7 +195,7 @@ def test_recommendation_evidence_hand_counts(study):
     assert graded["grade"].tolist() == ["emerging", "moderate", "emerging"]
     assert graded.loc[2, "balance"] == 0
     assert list(graded["grade"].cat.categories) == list(GRADES)
-    assert graded.loc[2, "roles"] == "administrator, teacher, student"
+    assert graded.loc[2, "roles"] == "administrator, student, teacher"
 
 
 def test_unknown_code_in_mapping_frame(study):
@@ -206,11 +226,12 @@ def test_markdown_is_ready_to_paste_and_deterministic(study):
 def test_sample_recommendations(sample):
     graded = recommendations(sample)
     assert graded["id"].tolist() == [1, 2, 3, 4, 5]
-    assert graded.attrs["n_schools_total"] == 3   # the district office is not a school
-    assert (graded["n_schools"] <= 3).all() and (graded["n_roles"] <= 3).all()
+    assert graded.attrs["n_cases_total"] == 3   # the district office is context, not a case
+    assert (graded["n_cases"] <= 3).all() and (graded["n_roles"] <= 3).all()
     for row in graded.itertuples():
-        assert (row.grade, row.rule) == grade_evidence(row.n_schools, row.n_roles, row.n_sources,
-                                                       row.n_passages, n_schools_total=3)
+        assert (row.grade, row.rule) == grade_evidence(row.n_cases, row.n_roles, row.n_sources,
+                                                       row.n_passages, n_cases_total=3,
+                                                       n_roles_total=3)
     text = recommendations_markdown(sample, graded, n_quotes=2)
     assert text.count("\n### ") == 5 and text.count("\n> —") == 10
     pseudonyms = set(sample.documents["participant"])

@@ -504,7 +504,7 @@ def plot_recommendation_evidence(graded: pd.DataFrame, *, ax=None, **kwargs):
     """Evidence behind each recommendation: glow and grow passages, with the grade.
 
     Bars diverge from zero (glow passages right, grow passages left); the
-    right margin prints the grade and its inputs (schools, roles, source types).
+    right margin prints the grade and its inputs (cases, roles, source types).
 
     Parameters
     ----------
@@ -521,7 +521,7 @@ def plot_recommendation_evidence(graded: pd.DataFrame, *, ax=None, **kwargs):
     --------
     >>> import pandas as pd
     >>> g = pd.DataFrame({"id": [1], "short": ["Invest"], "glow": [5], "grow": [2],
-    ...                   "n_passages": [7], "n_schools": [3], "n_roles": [3],
+    ...                   "n_passages": [7], "n_cases": [3], "n_roles": [3],
     ...                   "n_sources": [2], "grade": ["strong"]})
     >>> len(plot_recommendation_evidence(g).patches)
     2
@@ -535,7 +535,7 @@ def plot_recommendation_evidence(graded: pd.DataFrame, *, ax=None, **kwargs):
                         [_wrap(f"{i}. {n}", 22) for i, n in zip(graded["id"], names)],
                         names=("glow", "grow"), height=0.6, headroom=1.1, **kwargs)
         for yi, row in zip(y, graded.itertuples(index=False)):
-            ax.annotate(f"{row.grade}\n{row.n_schools} sch · {row.n_roles} roles · "
+            ax.annotate(f"{row.grade}\n{row.n_cases} cases · {row.n_roles} roles · "
                         f"{row.n_sources} src", xy=(1.02, yi), xycoords=("axes fraction", "data"),
                         va="center", ha="left", fontsize=RC_PARAMS["legend.fontsize"] - 1,
                         annotation_clip=False)

@@ -51,7 +51,7 @@ import pandas as pd
 from plcase.agreement import OVERALL, cohen_kappa, units
 from plcase.errors import PlcaseError
 from plcase.matrix import _check_coder, _valenced
-from plcase.recommend.evidence import _evidence, _mapping
+from plcase.recommend.evidence import _case_documents, _evidence, _mapping
 
 __all__ = ["COMPONENTS", "CONCERNS", "CONFIDENCE", "CONFIDENCE_RULE", "cerqual", "describe_rule"]
 
@@ -185,14 +185,7 @@ def _judge(value: float, cuts) -> int:
 
 def _case_of(study, case_column: str) -> pd.Series:
     """Each case document's case by doc_id (context documents left out)."""
-    docs = study.documents
-    if case_column not in docs.columns:
-        raise PlcaseError(f"the documents have no case column {case_column!r}; pass "
-                          f"case_column= one of {', '.join(map(repr, docs.columns))}")
-    keep = docs[case_column].notna()
-    if "context" in docs.columns:
-        keep &= ~docs["context"].fillna(False).astype(bool)
-    return docs.loc[keep].set_index("doc_id")[case_column]
+    return _case_documents(study, case_column).set_index("doc_id")[case_column]
 
 
 # --------------------------------------------------------------------------- components
@@ -416,7 +409,7 @@ def cerqual(study, mapping=None, coder: str | None = None, *, rule: Mapping | No
     rows = []
     for rec in mapping.itertuples(index=False):
         codes = list(rec.codes)
-        evidence = _evidence(study, codes, coder)
+        evidence = _evidence(study, codes, coder, case_column)
         about = rec.about
         could = list(about["roles"]) or all_roles
         judged = {

@@ -2,7 +2,7 @@
 
 A recommendations file (``interviews/recommendations.yml``) maps each of the
 case study's five recommendations to the codes whose passages bear on it.
-:func:`recommendations` counts that evidence (schools, roles, source types,
+:func:`recommendations` counts that evidence (cases, roles, source types,
 passages, glows and grows) and grades it with one explicit rule,
 :func:`grade_evidence`; :mod:`plcase.recommend.cerqual` judges confidence in
 each the GRADE-CERQual way and :mod:`plcase.recommend.writeup` writes both up.
@@ -27,21 +27,19 @@ from plcase import config
 from plcase.errors import PlcaseError, PlcaseInputError
 from plcase.io._yaml import load_yaml
 from plcase.matrix import _check_coder, _valenced, coded_passages
-from plcase.schema import SOURCES
+from plcase.schema import RESEARCHER_ROLES, SOURCES
 
-__all__ = ["GRADES", "GRADING_RULE", "VOICES", "read_recommendations", "grade_evidence",
+__all__ = ["GRADES", "GRADING_RULE", "informant_roles", "read_recommendations", "grade_evidence",
            "recommendations"]
 
 #: Grades, weakest first.
 GRADES = ("emerging", "moderate", "strong")
-#: The three voices of the case study whose agreement makes evidence strong.
-VOICES = ("administrator", "teacher", "student")
 
 #: The rule of :func:`grade_evidence` in one sentence, for write-ups.
-GRADING_RULE = ("strong = voiced in every case-study school, by administrators, teachers and "
-                "students, in 2+ source types and 10+ passages; moderate = 2+ schools, 2+ of "
-                "those roles and 5+ passages; emerging = anything less. Glow/grow balance is "
-                "reported, not graded.")
+GRADING_RULE = ("strong = voiced in every case, by every informant role the cases have, in 2+ "
+                "source types and 10+ passages; moderate = 2+ cases, 2+ of those roles (or all, "
+                "when the study has fewer) and 5+ passages; emerging = anything less. Glow/grow "
+                "balance is reported, not graded.")
 
 _FIELDS = ("id", "recommendation", "codes", "rationale")
 
@@ -184,18 +182,20 @@ def _about(about, name: str, path, line) -> dict[str, tuple[str, ...]]:
 
 # --------------------------------------------------------------------------- grading
 
-def grade_evidence(n_schools: int, n_roles: int, n_sources: int, n_passages: int, *,
-                   n_schools_total: int) -> tuple[str, str]:
+def grade_evidence(n_cases: int, n_roles: int, n_sources: int, n_passages: int, *,
+                   n_cases_total: int, n_roles_total: int) -> tuple[str, str]:
     """Grade the evidence for a recommendation: strong, moderate or emerging.
 
     The rule (checked in this order):
 
-    * **strong**: voiced in *every* case-study school (``n_schools ==
-      n_schools_total``), by *all three* roles (administrators, teachers and
-      students), in *at least two* source types (interview, focus group,
-      site visit), and in *at least 10* passages;
-    * **moderate**: voiced in *at least two* schools, by *at least two* of the
-      three roles, in *at least 5* passages;
+    * **strong**: voiced in *every* case (``n_cases == n_cases_total``), by
+      *every* informant role the cases have (``n_roles == n_roles_total``;
+      in the sample, administrators, teachers and students), in *at least
+      two* source types (interview, focus group, site visit), and in *at
+      least 10* passages;
+    * **moderate**: voiced in *at least two* cases, by *at least two* of the
+      roles (all of them when the study has fewer than two), in *at least 5*
+      passages;
     * **emerging**: anything less, including no passages at all (the counts
       beside the grade show which).
 
@@ -205,11 +205,12 @@ def grade_evidence(n_schools: int, n_roles: int, n_sources: int, n_passages: int
 
     Parameters
     ----------
-    n_schools, n_roles, n_sources, n_passages : int
-        Case-study schools, roles among administrator/teacher/student,
-        source types, and passages carrying any of the recommendation's codes.
-    n_schools_total : int
-        Case-study schools in the study.
+    n_cases, n_roles, n_sources, n_passages : int
+        Cases, informant roles, source types, and passages carrying any of
+        the recommendation's codes.
+    n_cases_total, n_roles_total : int
+        Cases in the study, and informant roles among its case documents
+        (:func:`informant_roles`).
 
     Returns
     -------
@@ -218,29 +219,66 @@ def grade_evidence(n_schools: int, n_roles: int, n_sources: int, n_passages: int
 
     Examples
     --------
-    >>> grade_evidence(3, 3, 3, 40, n_schools_total=3)
-    ('strong', 'all 3 schools, all 3 roles, 2+ source types, 10+ passages')
-    >>> grade_evidence(2, 3, 3, 40, n_schools_total=3)[0]
+    >>> grade_evidence(3, 3, 3, 40, n_cases_total=3, n_roles_total=3)
+    ('strong', 'all 3 cases, all 3 roles, 2+ source types, 10+ passages')
+    >>> grade_evidence(2, 3, 3, 40, n_cases_total=3, n_roles_total=3)[0]
     'moderate'
-    >>> grade_evidence(1, 1, 1, 2, n_schools_total=3)[0]
+    >>> grade_evidence(1, 1, 1, 2, n_cases_total=3, n_roles_total=3)[0]
     'emerging'
+
+    A study whose documents name no informant roles is graded on cases,
+    sources and passages alone:
+
+    >>> grade_evidence(3, 0, 2, 12, n_cases_total=3, n_roles_total=0)[0]
+    'strong'
     """
-    if n_passages and n_schools == n_schools_total and n_roles == len(VOICES) \
+    roles_needed = min(2, n_roles_total)
+    if n_passages and n_cases == n_cases_total and n_roles == n_roles_total \
             and n_sources >= 2 and n_passages >= 10:
-        return "strong", (f"all {n_schools_total} schools, all {len(VOICES)} roles, "
+        return "strong", (f"all {n_cases_total} cases, all {n_roles_total} roles, "
                           "2+ source types, 10+ passages")
-    if n_schools >= 2 and n_roles >= 2 and n_passages >= 5:
-        return "moderate", "2+ schools, 2+ roles, 5+ passages"
+    if n_cases >= 2 and n_roles >= roles_needed and n_passages >= 5:
+        return "moderate", f"2+ cases, {roles_needed}+ roles, 5+ passages"
     if n_passages == 0:
         return "emerging", "no passages"
-    return "emerging", "fewer than 2 schools, 2 roles or 5 passages"
+    return "emerging", f"fewer than 2 cases, {roles_needed} roles or 5 passages"
 
 
-def _case_schools(study) -> list[str]:
-    """Schools with at least one school-level informant (a district office is not a school)."""
+def _case_documents(study, case_column: str) -> pd.DataFrame:
+    """The documents that belong to a case (context documents and documents of no case left out)."""
     docs = study.documents
-    schools = docs.loc[docs["role"].ne("district") & docs["school"].notna(), "school"]
-    return sorted(schools.unique().tolist())
+    if case_column not in docs.columns:
+        raise PlcaseError(f"the documents have no case column {case_column!r}; declare "
+                          "case_column in study.yml or pass case_column=")
+    keep = docs[case_column].notna()
+    if "context" in docs.columns:
+        keep &= ~docs["context"].fillna(False).astype(bool)
+    return docs.loc[keep]
+
+
+def _study_cases(study, case_column: str) -> list[str]:
+    """The study's cases: the case column's values among its case documents."""
+    return sorted(_case_documents(study, case_column)[case_column].unique().tolist())
+
+
+def informant_roles(study, case_column: str | None = None) -> list[str]:
+    """The informant roles among a study's case documents (the ``role`` column), sorted.
+
+    These are the voices whose agreement makes evidence strong in
+    :func:`grade_evidence`; context documents (``context:`` in study.yml)
+    do not add a role, nor do the researcher's own notes (role ``observer``
+    of a site visit).
+
+    Examples
+    --------
+    >>> import plcase
+    >>> informant_roles(plcase.read_sample())
+    ['administrator', 'student', 'teacher']
+    """
+    case_column = study.case_column if case_column is None else case_column
+    roles = _case_documents(study, case_column)["role"].dropna()
+    return sorted(str(r) for r in roles.unique()
+                  if str(r).strip() and r not in RESEARCHER_ROLES)
 
 
 def _mapping(study, mapping) -> pd.DataFrame:
@@ -274,27 +312,31 @@ def _mapping(study, mapping) -> pd.DataFrame:
     return mapping
 
 
-def _evidence(study, codes: Iterable[str], coder: str) -> pd.DataFrame:
-    """Passages carrying any of ``codes``, rolled to one row per passage."""
+def _evidence(study, codes: Iterable[str], coder: str, case_column: str) -> pd.DataFrame:
+    """Passages carrying any of ``codes``, rolled to one row per passage, with their ``case``."""
     long = coded_passages(study, coder=coder, codes=list(codes))
-    return (long.groupby("passage_id", sort=False)
-            .agg(doc_id=("doc_id", "first"), start=("start", "min"), end=("end", "max"),
-                 speaker=("speaker", "first"), school=("school", "first"),
-                 source=("source", "first"), role=("role", "first"),
-                 participant=("participant", "first"), informant=("informant", "first"))
-            .reset_index())
+    columns = ["speaker", "school", "source", "role", "participant", "informant"]
+    columns += [case_column] if case_column not in columns else []
+    rolled = (long.groupby("passage_id", sort=False)
+              .agg(doc_id=("doc_id", "first"), start=("start", "min"), end=("end", "max"),
+                   **{c: (c, "first") for c in columns})
+              .reset_index())
+    rolled["case"] = rolled[case_column]
+    return rolled
 
 
-def recommendations(study, mapping=None, coder: str | None = None) -> pd.DataFrame:
+def recommendations(study, mapping=None, coder: str | None = None,
+                    case_column: str | None = None) -> pd.DataFrame:
     """Grade each recommendation from the evidence in the codings.
 
     The evidence for a recommendation is every passage carrying any of its
     codes (codings rolled to passages as in :func:`plcase.matrix.coded_passages`).
-    From it come the inputs of :func:`grade_evidence`: the case-study schools
-    it appears in (a district office is not counted as a school), the roles
-    among administrators, teachers and students who voiced it, the source
-    types, and the passages; ``glow`` and ``grow`` count the passages where a
-    glow or grow coding overlaps one of its codes.
+    From it come the inputs of :func:`grade_evidence`: the cases it appears
+    in (documents marked ``context`` in study.yml are not cases, though
+    their passages count as evidence), the
+    informant roles who voiced it (:func:`informant_roles`), the source
+    types, and the passages; ``glow`` and ``grow`` count the passages where
+    the study's positive or negative valence code overlaps one of its codes.
 
     Parameters
     ----------
@@ -304,14 +346,18 @@ def recommendations(study, mapping=None, coder: str | None = None) -> pd.DataFra
         file; default the study's (``study.recommendations_path``).
     coder : str, optional
         Defaults to the study's primary coder (``study.primary_coder``).
+    case_column : str, optional
+        The documents' column naming each case; default the study's
+        (``study.case_column``).
 
     Returns
     -------
     DataFrame
-        One row per recommendation: ``id, short, codes, n_schools, n_roles,
+        One row per recommendation: ``id, short, codes, n_cases, n_roles,
         n_sources, n_passages, glow, grow, balance, grade, rule,
-        recommendation, rationale, schools, roles, sources``; ``grade`` is
-        an ordered categorical (emerging < moderate < strong).
+        recommendation, rationale, cases, roles, sources``; ``grade`` is an
+        ordered categorical (emerging < moderate < strong). ``attrs`` holds
+        the coder, the case column, the study's cases and roles.
 
     Examples
     --------
@@ -319,35 +365,39 @@ def recommendations(study, mapping=None, coder: str | None = None) -> pd.DataFra
     >>> graded = recommendations(plcase.read_sample())
     >>> set(graded["grade"]) <= {"strong", "moderate", "emerging"}
     True
+    >>> graded.attrs["case_column"], graded.attrs["n_cases_total"]
+    ('school', 3)
     """
     coder = _check_coder(study, coder)
+    case_column = study.case_column if case_column is None else case_column
     mapping = _mapping(study, mapping)
-    schools = _case_schools(study)
+    cases = _study_cases(study, case_column)
+    voices = informant_roles(study, case_column)
     rows = []
     for rec in mapping.itertuples(index=False):
         codes = list(rec.codes)
-        evidence = _evidence(study, codes, coder)
-        in_schools = sorted(set(evidence["school"].dropna()) & set(schools))
-        roles = [r for r in VOICES if r in set(evidence["role"])]
+        evidence = _evidence(study, codes, coder, case_column)
+        in_cases = sorted(set(evidence["case"].dropna()) & set(cases))
+        roles = [r for r in voices if r in set(evidence["role"])]
         sources = [s for s in SOURCES if s in set(evidence["source"])]
         valence = _valenced(study, coder, codes).drop_duplicates(["passage_id", "valence"])
         positive, negative = (list(study.valence_codes) + [None, None])[:2]
         glow = int((valence["valence"] == positive).sum())
         grow = int((valence["valence"] == negative).sum())
-        grade, rule = grade_evidence(len(in_schools), len(roles), len(sources), len(evidence),
-                                     n_schools_total=len(schools))
+        grade, rule = grade_evidence(len(in_cases), len(roles), len(sources), len(evidence),
+                                     n_cases_total=len(cases), n_roles_total=len(voices))
         rows.append({"id": rec.id, "short": rec.short, "codes": ", ".join(codes),
-                     "n_schools": len(in_schools), "n_roles": len(roles),
+                     "n_cases": len(in_cases), "n_roles": len(roles),
                      "n_sources": len(sources), "n_passages": len(evidence),
                      "glow": glow, "grow": grow,
                      "balance": (glow - grow) / (glow + grow) if glow + grow else float("nan"),
                      "grade": grade, "rule": rule, "recommendation": rec.recommendation,
-                     "rationale": rec.rationale, "schools": ", ".join(in_schools),
+                     "rationale": rec.rationale, "cases": ", ".join(map(str, in_cases)),
                      "roles": ", ".join(roles), "sources": ", ".join(sources)})
     graded = pd.DataFrame(rows)
     graded["grade"] = pd.Categorical(graded["grade"], categories=list(GRADES), ordered=True)
     # The mapping as plain records (attrs are compared with == when frames are combined),
     # so the write-up can judge confidence on the same recommendations.
-    graded.attrs = {"coder": coder, "n_schools_total": len(schools),
-                    "mapping": mapping.to_dict("records")}
+    graded.attrs = {"coder": coder, "case_column": case_column, "n_cases_total": len(cases),
+                    "roles": list(voices), "mapping": mapping.to_dict("records")}
     return graded

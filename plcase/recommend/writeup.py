@@ -14,13 +14,17 @@ import pandas as pd
 
 from plcase.matrix import QUOTE_CHARS, _check_coder, _rank_quotes
 from plcase.recommend.cerqual import _LABELS, COMPONENTS, cerqual, describe_rule
-from plcase.recommend.evidence import GRADING_RULE, _case_schools, _evidence
+from plcase.recommend.evidence import GRADING_RULE, _evidence, _study_cases
 
 __all__ = ["evidence_table_markdown", "recommendations_markdown"]
 
 _SOURCE_LABELS = {"interview": "interviews", "focus_group": "focus groups",
                   "site_visit": "site visits", "document": "documents"}
-_ROLE_PLURALS = {"administrator": "administrators", "teacher": "teachers", "student": "students"}
+
+def _plural(word: str) -> str:
+    """A plural for a role or case-column label in running text (English -s rule)."""
+    word = str(word).replace("_", " ")
+    return word if word.endswith("s") else word + "s"
 
 #: The reference a write-up cites for the confidence assessment.
 CERQUAL_CITATION = ("Lewin S, Booth A, Glenton C, et al. Applying GRADE-CERQual to qualitative "
@@ -80,8 +84,8 @@ def recommendations_markdown(study, graded: pd.DataFrame, n_quotes: int = 2,
     and the evidence behind it, its confidence with a sentence per CERQual
     component, its codes and rationale, and ``n_quotes`` quotes: the passages most
     central to its evidence (TF-IDF cosine to the centroid, ties by
-    passage_id), taken from different schools and informants where possible,
-    attributed by pseudonym, role and school.
+    passage_id), taken from different cases and informants where possible,
+    attributed by pseudonym, role and case.
 
     Parameters
     ----------
@@ -111,7 +115,8 @@ def recommendations_markdown(study, graded: pd.DataFrame, n_quotes: int = 2,
     '## Recommendations and the evidence for them'
     """
     coder = _check_coder(study, coder or graded.attrs.get("coder"))
-    total = graded.attrs.get("n_schools_total", len(_case_schools(study)))
+    case_column = graded.attrs.get("case_column", study.case_column)
+    total = graded.attrs.get("n_cases_total", len(_study_cases(study, case_column)))
     if confidence is None:
         confidence = cerqual(study, graded.attrs.get("mapping"), coder)
     rule = describe_rule(confidence.attrs.get("rule"))
@@ -127,11 +132,11 @@ def recommendations_markdown(study, graded: pd.DataFrame, n_quotes: int = 2,
         out.append("")
         valence = (f"{rec.glow} glow and {rec.grow} grow passages"
                    if rec.glow + rec.grow else "no glow or grow passages")
-        roles = _join_words([_ROLE_PLURALS[r] for r in rec.roles.split(", ") if r])
+        roles = _join_words([_plural(r) for r in rec.roles.split(", ") if r])
         sources = _join_words([_SOURCE_LABELS.get(s, s) for s in rec.sources.split(", ") if s])
         out.append(f"**Evidence: {rec.grade}** ({rec.rule}). {rec.n_passages} passages in "
-                   f"{rec.n_schools} of {total} schools"
-                   + (f" ({rec.schools})" if rec.schools else "")
+                   f"{rec.n_cases} of {total} {_plural(case_column)}"
+                   + (f" ({rec.cases})" if rec.cases else "")
                    + (f"; voiced by {roles}" if roles else "")
                    + (f"; from {sources}" if sources else "")
                    + f"; {valence}.")
@@ -145,16 +150,16 @@ def recommendations_markdown(study, graded: pd.DataFrame, n_quotes: int = 2,
         codes = ", ".join(f"`{c}`" for c in rec.codes.split(", "))
         out.append(f"Codes: {codes}. {rec.rationale}")
         out.append("")
-        evidence = _evidence(study, rec.codes.split(", "), coder)
+        evidence = _evidence(study, rec.codes.split(", "), coder, case_column)
         # Recommendations share codes; quote each passage once where the evidence allows.
         fresh = evidence[~evidence["passage_id"].isin(quoted)]
         if len(fresh) >= n_quotes:
             evidence = fresh
         if len(evidence):
-            quotes = _rank_quotes(study, evidence, n_quotes, max_chars, spread="school")
+            quotes = _rank_quotes(study, evidence, n_quotes, max_chars, spread="case")
             quoted.update(quotes["passage_id"])
             for q in quotes.itertuples(index=False):
-                where = f", {q.school}" if isinstance(q.school, str) else ""
+                where = f", {q.case}" if isinstance(q.case, str) else ""
                 out.append(f"> “{q.quote}”  ")
                 out.append(f"> {q.attribution}{where}")
                 out.append("")
