@@ -29,6 +29,13 @@ class PlcaseInputError(PlcaseError):
     hint : str, optional
         What the researcher can do to fix it.
 
+    Attributes
+    ----------
+    more : list of PlcaseInputError
+        Further problems found in the same file in the same pass (a reader
+        that can go on past a problem collects them all), so that
+        ``plcase validate`` lists every one; empty by default.
+
     Examples
     --------
     >>> err = PlcaseInputError("unknown code 'grwo'", path="GO-T1.txt", line=12,
@@ -43,7 +50,31 @@ class PlcaseInputError(PlcaseError):
         self.path = None if path is None else str(path)
         self.line = line
         self.hint = hint
+        self.more: list[PlcaseInputError] = []
         super().__init__(self._format())
+
+    def with_more(self, more) -> PlcaseInputError:
+        """This error, carrying the file's further problems (``more``), said in its message.
+
+        Examples
+        --------
+        >>> first = PlcaseInputError("unknown code 'grwo'", path="GO-T1.txt", line=12)
+        >>> err = first.with_more([PlcaseInputError("tag {#glow} is never closed",
+        ...                                         path="GO-T1.txt", line=30)])
+        >>> str(err)
+        "GO-T1.txt:12: unknown code 'grwo'; 1 more problem in this file, on line 30"
+        >>> [str(e) for e in err.more]
+        ['GO-T1.txt:30: tag {#glow} is never closed']
+        """
+        self.more = list(more)
+        if self.more:
+            lines = sorted({e.line for e in self.more if e.line is not None})
+            on = (f", on line{'s' if len(lines) > 1 else ''} " + ", ".join(map(str, lines))
+                  if lines else "")
+            n = len(self.more)
+            self.args = (self._format() + f"; {n} more problem{'s' if n > 1 else ''} in this "
+                         f"file{on}",)
+        return self
 
     def _format(self) -> str:
         where = ""

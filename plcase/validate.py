@@ -49,8 +49,9 @@ def lint_study(path: str | Path) -> pd.DataFrame:
 
     def record(exc: Exception, file: Path) -> None:
         if isinstance(exc, PlcaseInputError):
-            problems.append({"path": exc.path or str(file), "line": exc.line, "severity": "error",
-                             "message": exc.message, "hint": exc.hint})
+            for err in (exc, *exc.more):   # every problem the reader found in the file
+                problems.append({"path": err.path or str(file), "line": err.line,
+                                 "severity": "error", "message": err.message, "hint": err.hint})
         else:
             problems.append({"path": str(file), "line": None, "severity": "error",
                              "message": str(exc), "hint": None})

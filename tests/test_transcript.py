@@ -133,6 +133,23 @@ def test_malformed_tag(write_doc):
     assert "malformed code tag" in err.message and err.line == 11
 
 
+def test_every_tag_problem_of_a_file_is_found_in_one_pass(write_doc):
+    folder = write_doc("A: {#embeded_pd}coaching{/#embedded_pd}\n"      # line 11: two problems
+                       "B: fine {#glow}words{/#glow}\n"                   # line 12: good
+                       "A: {glow}no hash\n"                               # line 13: opening, no '#'
+                       "B: {#grow}never closed\n")                        # line 14
+    err = _error(folder)
+    found = [(e.line, e.message) for e in (err, *err.more)]
+    assert [line for line, _ in found] == [11, 11, 13, 14]
+    assert "'embeded_pd'" in found[0][1] and "no opening" in found[1][1]
+    assert "lacks its '#'" in found[2][1] and "never closed" in found[3][1]
+    assert str(err).endswith("3 more problems in this file, on lines 11, 13, 14")
+    listed = plcase.lint_study(folder)
+    listed = listed[listed["severity"] == "error"]
+    assert listed["line"].tolist() == [11, 11, 13, 14]
+    assert listed["path"].str.endswith("T1.txt").all()
+
+
 def test_empty_file(write_doc):
     err = _error(write_doc("", raw=b""))
     assert "empty" in err.message and err.path.endswith("T1.txt")

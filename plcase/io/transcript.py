@@ -171,73 +171,91 @@ def _split_front_matter(raw: str, path) -> tuple[dict, str, int]:
 
 
 def _strip_tags(body: str, first_line: int, path, codes):
-    """Remove code tags; return the clean text and (code, start, end, line) spans."""
+    """Remove code tags; return the clean text and (code, start, end, line) spans.
+
+    Every tag problem in the file is found in one pass (a bad tag is left
+    out and reading goes on), so a researcher fixes them all at once: the
+    first is raised, the others ride along in its ``more``.
+    """
     out: list[str] = []
     spans: list[tuple[str, int, int, int]] = []
+    problems: list[PlcaseInputError] = []
     open_tags: dict[str, tuple[int, int]] = {}
     pos = 0
     length = 0
     line = first_line
     for match in _TAG.finditer(body):
         chunk = body[pos:match.start()]
-        _check_stray(chunk, line, path, codes)
+        problems += _stray_tags(chunk, line, path, codes)
         out.append(chunk)
         length += len(chunk)
         line += chunk.count("\n")
+        pos = match.end()
         closing, code = match.group(1) == "/", match.group(2)
         tag = match.group(0)
         if not _CODE_NAME.fullmatch(code):
-            raise PlcaseInputError(f"malformed code tag {tag!r}", path=path, line=line,
-                                   hint="write {#code} to open and {/#code} to close, code in "
-                                        "letters, digits and underscores")
+            problems.append(PlcaseInputError(
+                f"malformed code tag {tag!r}", path=path, line=line,
+                hint="write {#code} to open and {/#code} to close, code in letters, digits and "
+                     "underscores"))
+            continue
         if codes is not None and code not in codes:
             close = difflib.get_close_matches(code, sorted(codes), n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            raise PlcaseInputError(f"code {code!r} in tag {tag!r} is not in the codebook", path=path,
-                                   line=line, hint=hint + "add it to codebook.yml or fix the tag")
+            problems.append(PlcaseInputError(
+                f"code {code!r} in tag {tag!r} is not in the codebook", path=path, line=line,
+                hint=hint + "add it to codebook.yml or fix the tag"))
+            continue
         if closing:
             if code not in open_tags:
-                raise PlcaseInputError(f"closing tag {tag!r} has no opening {{#{code}}}", path=path,
-                                       line=line, hint=f"add {{#{code}}} where the coded text begins "
-                                                       "or delete the closing tag")
+                problems.append(PlcaseInputError(
+                    f"closing tag {tag!r} has no opening {{#{code}}}", path=path, line=line,
+                    hint=f"add {{#{code}}} where the coded text begins or delete the closing tag"))
+                continue
             start, opened = open_tags.pop(code)
             if length == start:
-                raise PlcaseInputError(f"code {code!r} encloses no text", path=path, line=line,
-                                       hint="delete the empty pair of tags")
+                problems.append(PlcaseInputError(f"code {code!r} encloses no text", path=path,
+                                                 line=line, hint="delete the empty pair of tags"))
+                continue
             spans.append((code, start, length, opened))
+        elif code in open_tags:
+            problems.append(PlcaseInputError(
+                f"{{#{code}}} opened again before the one on line {open_tags[code][1]} was closed",
+                path=path, line=line, hint=f"close it with {{/#{code}}} first"))
         else:
-            if code in open_tags:
-                raise PlcaseInputError(f"{{#{code}}} opened again before the one on line "
-                                       f"{open_tags[code][1]} was closed", path=path, line=line,
-                                       hint=f"close it with {{/#{code}}} first")
             open_tags[code] = (length, line)
-        pos = match.end()
     tail = body[pos:]
-    _check_stray(tail, line, path, codes)
+    problems += _stray_tags(tail, line, path, codes)
     out.append(tail)
-    if open_tags:
-        code, (_, opened) = min(open_tags.items(), key=lambda item: item[1][1])
-        raise PlcaseInputError(f"tag {{#{code}}} is never closed", path=path, line=opened,
-                               hint=f"add {{/#{code}}} where the coded text ends")
+    for code, (_, opened) in open_tags.items():
+        problems.append(PlcaseInputError(f"tag {{#{code}}} is never closed", path=path,
+                                         line=opened,
+                                         hint=f"add {{/#{code}}} where the coded text ends"))
+    if problems:
+        problems.sort(key=lambda err: err.line or 0)
+        raise problems[0].with_more(problems[1:])
     spans.sort(key=lambda s: (s[1], s[2], s[0]))
     return "".join(out), spans
 
 
-def _check_stray(chunk: str, line: int, path, codes=None) -> None:
+def _stray_tags(chunk: str, line: int, path, codes=None) -> list[PlcaseInputError]:
+    """Tag-like text between real tags that is a broken tag, not words."""
+    problems = []
     for bad in _TAG_WITHOUT_HASH.finditer(chunk):
         closing, name = bad.group(1) == "/", bad.group(2)
         # A closing tag without '#' is never text; an opening one only when it names a code.
         if closing or (codes is not None and name in codes):
             bad_line = line + chunk.count("\n", 0, bad.start())
             fixed = "{/#" + name + "}" if closing else "{#" + name + "}"
-            raise PlcaseInputError(f"code tag {bad.group(0)!r} lacks its '#'", path=path,
-                                   line=bad_line, hint=f"write {fixed}")
-    stray = _TAG_START.search(chunk)
-    if stray:
+            problems.append(PlcaseInputError(f"code tag {bad.group(0)!r} lacks its '#'",
+                                             path=path, line=bad_line, hint=f"write {fixed}"))
+    for stray in _TAG_START.finditer(chunk):
         bad_line = line + chunk.count("\n", 0, stray.start())
         snippet = chunk[stray.start(): stray.start() + 20].split("\n")[0]
-        raise PlcaseInputError(f"malformed code tag starting {snippet!r}", path=path, line=bad_line,
-                               hint="write {#code} to open and {/#code} to close")
+        problems.append(PlcaseInputError(f"malformed code tag starting {snippet!r}", path=path,
+                                         line=bad_line,
+                                         hint="write {#code} to open and {/#code} to close"))
+    return problems
 
 
 def split_passages(text: str, doc_id: str, *, names: Collection[str] = (),
