@@ -1,0 +1,277 @@
+"""Krippendorff's unitizing family |uα, uα, cuα, Cuα (issue 13, point 7; 2016 paper).
+
+No published worked example with numbers for this family was found (searched
+for the implementer: the search tool's docs, code, pages and issues corpora
+for Krippendorff, Mathet, Bouvry & Widlöcher 2016, Quality & Quantity
+50:2347-2364; Krippendorff 2019, Content Analysis 4th ed., section 12.6;
+Krippendorff 2011 "Computing Krippendorff's Alpha-Reliability"; DKPro
+Statistics, which implements only the 2004 uα; the K-Alpha Calculator; the
+quallmer R package, whose tests hold no unitizing numbers). So the module is
+checked against what can be checked without plcase's own output:
+
+- a slow, obviously literal enumeration of the definitions, character by
+  character: observed coincidences are the characters two coders gave values
+  c and k at the same place; expected coincidences are all pairs of coded
+  characters (any coders, any documents) that do not lie in one segment,
+  rescaled to the same total (``brute_force`` below), on random small cases
+  with 2 to 4 coders, several codes, overlaps and several documents;
+- degenerate cases whose value the definitions fix: identical coding is 1,
+  independent coding has alpha near 0, a code nobody applied has a reason;
+- the relations between the members (|uα is Cuα when there is one code;
+  cuα is 1 when units differ only in their boundaries).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import plcase
+from plcase.agreement import FAMILY_COLUMNS, OVERALL, unitizing_alpha_family
+
+
+def character_values(codings, coders, lengths, value_of):
+    """{(doc, coder): [(value, segment id) per character]}, the definitions' segmentation.
+
+    A character gets the value of the code covering it (``value_of(code)``,
+    None to ignore the code) or None (a gap). A unit is a maximal run of
+    characters of one value (overlapping or touching codings of one value
+    merge); every gap character is a segment of its own.
+    """
+    out, segment = {}, 0
+    for doc, length in lengths.items():
+        for coder in coders:
+            values = [None] * length
+            mine = codings[(codings.doc_id == doc) & (codings.coder == coder)]
+            for code, start, end in zip(mine.code, mine.start, mine.end):
+                if value_of(code) is None:
+                    continue
+                for x in range(max(0, start), min(length, end)):
+                    assert values[x] in (None, value_of(code)), "cases keep codes exclusive"
+                    values[x] = value_of(code)
+            ids = []
+            for x in range(length):
+                if values[x] is None or x == 0 or values[x] != values[x - 1]:
+                    segment += 1
+                ids.append(segment)
+            out[doc, coder] = list(zip(values, ids))
+    return out
+
+
+def brute_force(codings, coders, lengths, value_of, restricted=False):
+    """alpha from the definitions, by enumerating characters and character pairs."""
+    chars = character_values(codings, coders, lengths, value_of)
+    m = len(coders)
+    observed, weights = {}, []
+    for doc, length in lengths.items():
+        for x in range(length):
+            for i in coders:
+                vi, si = chars[doc, i][x]
+                others = [chars[doc, j][x][0] for j in coders if j != i]
+                if restricted:
+                    if vi is None:
+                        continue
+                    weight = sum(v is not None for v in others) / (m - 1)
+                    for vj in others:
+                        if vj is not None:
+                            observed[vi, vj] = observed.get((vi, vj), 0) + 1 / (m - 1)
+                else:
+                    weight = 1.0
+                    for vj in others:
+                        observed[vi, vj] = observed.get((vi, vj), 0) + 1 / (m - 1)
+                if weight:
+                    weights.append((vi, (i, si), weight))
+    counts = {}
+    for vi, seg_i, wi in weights:
+        for vj, seg_j, wj in weights:
+            if seg_i != seg_j:
+                counts[vi, vj] = counts.get((vi, vj), 0) + wi * wj
+    total = sum(w for *_, w in weights)
+    scale = total / sum(counts.values())
+    d_o = sum(n for (c, k), n in observed.items() if c != k)
+    d_e = sum(n * scale for (c, k), n in counts.items() if c != k)
+    return 1 - d_o / d_e if d_e > 0 else np.nan
+
+
+def random_case(rng, n_coders, n_codes, n_docs, exclusive):
+    coders = [f"c{i}" for i in range(n_coders)]
+    codes = [f"k{i}" for i in range(n_codes)]
+    lengths = {f"d{i}": int(rng.integers(8, 16)) for i in range(n_docs)}
+    rows = []
+    for doc, length in lengths.items():
+        for coder in coders:
+            rows.append((doc, coder, "other", 0, 0))  # the coder coded the document
+            at = 0
+            while at < length - 1:
+                start = int(rng.integers(at, length))
+                end = int(rng.integers(start + 1, length + 1))
+                code = codes[int(rng.integers(n_codes))]
+                rows.append((doc, coder, code, start, end))
+                if not exclusive and rng.random() < 0.5:
+                    rows.append((doc, coder, codes[int(rng.integers(n_codes))],
+                                 int(rng.integers(0, start + 1)), end))
+                at = end + int(rng.integers(0, 4)) if exclusive else end
+            if rng.random() < 0.3:  # overlapping codings of one code merge
+                rows.append((doc, coder, codes[0], 0, 2))
+    codings = pd.DataFrame(rows, columns=["doc_id", "coder", "code", "start", "end"])
+    if exclusive:
+        codings = _make_exclusive(codings)
+    applied = [c for c in codes if c in set(codings.code)]
+    return codings, coders, applied, lengths
+
+
+def _make_exclusive(codings):
+    """Give every overlapping cluster of one coder's codings the first coding's code."""
+    out = []
+    for _, mine in codings.groupby(["doc_id", "coder"]):
+        mine = mine.sort_values(["start", "end"])
+        code, reach = None, -1
+        for row in mine.itertuples(index=False):
+            if row.code == "other":
+                out.append(row)
+                continue
+            if row.start >= reach:
+                code = row.code
+            out.append(row._replace(code=code))
+            reach = max(reach, row.end)
+    return pd.DataFrame(out, columns=codings.columns)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_every_member_matches_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    codings, coders, codes, lengths = random_case(
+        rng, n_coders=int(rng.integers(2, 5)), n_codes=int(rng.integers(1, 4)),
+        n_docs=int(rng.integers(1, 3)), exclusive=True)
+    got = unitizing_alpha_family(codings, code=codes, lengths=lengths)
+    got = got.set_index(["coefficient", "code"])["value"]
+    expected = {
+        ("binary_unitizing", OVERALL): brute_force(codings, coders, lengths,
+                                                   lambda c: "u" if c in codes else None),
+        ("unitizing", OVERALL): brute_force(codings, coders, lengths,
+                                            lambda c: c if c in codes else None),
+        ("coding_of_units", OVERALL): brute_force(codings, coders, lengths,
+                                                  lambda c: c if c in codes else None,
+                                                  restricted=True),
+    }
+    for code in codes:
+        expected["unitizing_of_code", code] = brute_force(
+            codings, coders, lengths, lambda c, code=code: "u" if c == code else None)
+    for key, value in expected.items():
+        assert got[key] == pytest.approx(value, abs=1e-12, nan_ok=True), key
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_cu_alpha_per_code_matches_brute_force_when_codes_overlap(seed):
+    rng = np.random.default_rng(100 + seed)
+    codings, coders, codes, lengths = random_case(rng, 2 + seed % 2, 3, 2, exclusive=False)
+    got = unitizing_alpha_family(codings, code=codes, lengths=lengths).set_index(
+        ["coefficient", "code"])
+    for code in codes:
+        expected = brute_force(codings, coders, lengths,
+                               lambda c, code=code: "u" if c == code else None)
+        assert got.loc[("unitizing_of_code", code), "value"] == pytest.approx(
+            expected, abs=1e-12, nan_ok=True)
+
+
+def test_brute_force_enumerates_segments_not_characters():
+    # One unit of 4 characters per coder, identical: the expected pairs leave
+    # out the 16 pairs inside each unit and the single pairs of gap characters.
+    codings = pd.DataFrame({"doc_id": "d", "coder": ["a", "b"], "code": "x",
+                            "start": 2, "end": 6})
+    assert brute_force(codings, ["a", "b"], {"d": 10}, lambda c: c) == 1.0
+    # Disjoint units: the coders never agree on a coded character.
+    codings = pd.DataFrame({"doc_id": "d", "coder": ["a", "b"], "code": "x",
+                            "start": [0, 5], "end": [5, 10]})
+    observed_all_disagree = brute_force(codings, ["a", "b"], {"d": 10}, lambda c: c)
+    assert observed_all_disagree < -0.5
+
+
+def test_identical_coding_is_perfect_on_every_member():
+    codings = pd.DataFrame({"doc_id": ["d", "d", "d", "d", "e", "e"],
+                            "coder": ["a", "a", "b", "b", "a", "b"],
+                            "code": ["glow", "grow", "glow", "grow", "grow", "grow"],
+                            "start": [0, 12, 0, 12, 3, 3], "end": [7, 20, 7, 20, 9, 9]})
+    result = unitizing_alpha_family(codings, lengths={"d": 30, "e": 10})
+    assert list(result.columns) == FAMILY_COLUMNS
+    assert (result["value"] == 1.0).all() and result["reason"].isna().all()
+    assert result.set_index("symbol").loc["uα", "n_segments"] == 6
+    assert result["n_documents"].eq(2).all() and result["n_characters"].eq(40).all()
+
+
+def test_boundaries_off_but_codes_agree_gives_perfect_cu_alpha_only():
+    codings = pd.DataFrame({"doc_id": "d", "coder": ["a", "a", "b", "b"],
+                            "code": ["glow", "grow", "glow", "grow"],
+                            "start": [0, 12, 2, 10], "end": [7, 20, 8, 18]})
+    result = unitizing_alpha_family(codings, lengths={"d": 30}).set_index("symbol")
+    assert result.loc["cuα", "value"] == 1.0
+    assert 0 < result.loc["uα", "value"] < 1 and 0 < result.loc["|uα", "value"] < 1
+
+
+def test_one_code_binary_equals_per_code():
+    rng = np.random.default_rng(7)
+    codings, coders, codes, lengths = random_case(rng, 3, 1, 2, exclusive=True)
+    result = unitizing_alpha_family(codings, code=codes, lengths=lengths).set_index("symbol")
+    assert result.loc["|uα", "value"] == pytest.approx(result.loc["Cuα", "value"], abs=1e-12)
+    assert result.loc["|uα", "value"] == pytest.approx(result.loc["uα", "value"], abs=1e-12)
+
+
+def test_independent_coders_are_near_zero():
+    # Coders who place units at random, independently, agree at chance level.
+    rng = np.random.default_rng(3)
+    rows = []
+    for doc in range(200):
+        for coder in ("a", "b"):
+            for start in rng.choice(np.arange(0, 100, 10), size=3, replace=False):
+                rows.append((f"d{doc}", coder, str(rng.choice(["p", "q"])), start, start + 10))
+    codings = pd.DataFrame(rows, columns=["doc_id", "coder", "code", "start", "end"])
+    result = unitizing_alpha_family(codings, lengths={f"d{d}": 100 for d in range(200)})
+    assert result["value"].abs().max() < 0.06
+
+
+def test_overlapping_codes_leave_u_and_cu_alpha_undefined_with_a_reason():
+    codings = pd.DataFrame({"doc_id": "d", "coder": ["a", "a", "b"],
+                            "code": ["theme", "glow", "glow"],
+                            "start": [0, 5, 5], "end": [10, 8, 8]})
+    result = unitizing_alpha_family(codings, lengths={"d": 20}).set_index("symbol")
+    for symbol in ("uα", "cuα"):
+        assert np.isnan(result.loc[symbol, "value"])
+        assert result.loc[symbol, "reason"] == (
+            "'a' coded 'd' [5, 8) with both 'theme' and 'glow'; uα and cuα need mutually "
+            "exclusive codes (pass them as code=)")
+    assert not np.isnan(result.loc["|uα", "value"])
+    per_code = result.loc["Cuα"].set_index("code")["value"]
+    assert per_code["glow"] == 1.0 and per_code["theme"] < 0
+
+
+def test_reasons_for_undefined_rows():
+    codings = pd.DataFrame({"doc_id": ["d", "d", "e"], "coder": ["a", "b", "a"],
+                            "code": ["x", "y", "x"], "start": [0, 5, 0], "end": [4, 9, 3]})
+    result = unitizing_alpha_family(codings, lengths={"d": 10, "e": 10}).set_index(
+        ["symbol", "code"])
+    assert result.loc[("cuα", OVERALL), "reason"] == (
+        "no two coders' units overlap; there is no shared unit to code")
+    lonely = unitizing_alpha_family(codings, coders=["a"], lengths={"d": 10, "e": 10})
+    assert (lonely["reason"] == "only 1 coder; agreement needs two or more").all()
+    nobody = unitizing_alpha_family(codings, code="x", coders=["b", "a"],
+                                    lengths={"d": 10, "e": 10}).set_index("symbol")
+    assert nobody.loc["cuα", "reason"] == (
+        "no two coders' units overlap; there is no shared unit to code")
+    same = pd.DataFrame({"doc_id": "d", "coder": ["a", "b"], "code": "x",
+                         "start": 0, "end": 10})
+    whole = unitizing_alpha_family(same, lengths={"d": 10}).set_index("symbol")
+    assert whole.loc["|uα", "reason"] == (
+        "undefined: expected disagreement is 0 (only one kind of matter was found)")
+    assert whole.loc["cuα", "reason"] == (
+        "undefined: expected disagreement is 0 (only one code was applied where units overlap)")
+
+
+def test_family_on_a_study(sample):
+    humans = ["coder_a", "coder_b"]
+    result = plcase.unitizing_alpha_family(sample, coders=humans, code=["glow", "grow"])
+    assert result["symbol"].tolist() == ["|uα", "uα", "cuα", "Cuα", "Cuα"]
+    shared = sample.codings[sample.codings.coder.isin(humans)].groupby("doc_id")["coder"]
+    both = shared.nunique().index[shared.nunique() == 2]
+    assert result["n_characters"].iloc[0] == sum(len(sample.texts[d]) for d in both)
+    assert result["value"].between(-1, 1).all()
