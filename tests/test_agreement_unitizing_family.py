@@ -31,66 +31,95 @@ import plcase
 from plcase.agreement import FAMILY_COLUMNS, OVERALL, unitizing_alpha_family
 
 
-def character_values(codings, coders, lengths, value_of):
+def character_values(codings, coders, lengths, value_of, unit_of=None):
     """{(doc, coder): [(value, segment id) per character]}, the definitions' segmentation.
 
     A character gets the value of the code covering it (``value_of(code)``,
     None to ignore the code) or None (a gap). A unit is a maximal run of
-    characters of one value (overlapping or touching codings of one value
-    merge); every gap character is a segment of its own.
+    characters of one code (``unit_of(code)``, default its value):
+    overlapping or touching codings of one code merge, every gap character
+    is a segment of its own.
     """
+    unit_of = unit_of or value_of
     out, segment = {}, 0
     for doc, length in lengths.items():
         for coder in coders:
-            values = [None] * length
+            values, runs = [None] * length, [None] * length
             mine = codings[(codings.doc_id == doc) & (codings.coder == coder)]
             for code, start, end in zip(mine.code, mine.start, mine.end):
                 if value_of(code) is None:
                     continue
                 for x in range(max(0, start), min(length, end)):
-                    assert values[x] in (None, value_of(code)), "cases keep codes exclusive"
-                    values[x] = value_of(code)
+                    assert runs[x] in (None, unit_of(code)), "cases keep codes exclusive"
+                    values[x], runs[x] = value_of(code), unit_of(code)
             ids = []
             for x in range(length):
-                if values[x] is None or x == 0 or values[x] != values[x - 1]:
+                if runs[x] is None or x == 0 or runs[x] != runs[x - 1]:
                     segment += 1
                 ids.append(segment)
             out[doc, coder] = list(zip(values, ids))
     return out
 
 
-def brute_force(codings, coders, lengths, value_of, restricted=False):
-    """alpha from the definitions, by enumerating characters and character pairs."""
-    chars = character_values(codings, coders, lengths, value_of)
+def brute_force(codings, coders, lengths, value_of, unit_of=None, restricted=False,
+                value=None):
+    """alpha from the definitions, by enumerating characters (and, unrestricted, their pairs)."""
+    chars = character_values(codings, coders, lengths, value_of, unit_of)
     m = len(coders)
-    observed, weights = {}, []
+    observed = {}
     for doc, length in lengths.items():
         for x in range(length):
             for i in coders:
-                vi, si = chars[doc, i][x]
-                others = [chars[doc, j][x][0] for j in coders if j != i]
-                if restricted:
-                    if vi is None:
-                        continue
-                    weight = sum(v is not None for v in others) / (m - 1)
-                    for vj in others:
-                        if vj is not None:
-                            observed[vi, vj] = observed.get((vi, vj), 0) + 1 / (m - 1)
-                else:
-                    weight = 1.0
-                    for vj in others:
+                for j in coders:
+                    vi, vj = chars[doc, i][x][0], chars[doc, j][x][0]
+                    if i != j and not (restricted and (vi is None or vj is None)):
                         observed[vi, vj] = observed.get((vi, vj), 0) + 1 / (m - 1)
-                if weight:
-                    weights.append((vi, (i, si), weight))
-    counts = {}
-    for vi, seg_i, wi in weights:
-        for vj, seg_j, wj in weights:
-            if seg_i != seg_j:
-                counts[vi, vj] = counts.get((vi, vj), 0) + wi * wj
-    total = sum(w for *_, w in weights)
-    scale = total / sum(counts.values())
+    expected = {}
+    if not restricted:
+        # Every pair of coded characters (any coders, documents) not in one segment.
+        cells = [(chars[d, i][x], i) for d, n in lengths.items() for i in coders
+                 for x in range(n)]
+        for (vi, si), i in cells:
+            for (vj, sj), j in cells:
+                if (i, si) != (j, sj):
+                    expected[vi, vj] = expected.get((vi, vj), 0) + 1
+        total = len(cells)
+        scale = total / sum(expected.values())
+        expected = {key: n * scale for key, n in expected.items()}
+    else:
+        # 2016, eq. 10: per ordered pair (i, j), the characters of each unit of
+        # i that meet j's units pair with the others but not among themselves.
+        marginal, selves = {}, {}
+        for (c, _), n in observed.items():
+            marginal[c] = marginal.get(c, 0) + n
+        for doc, length in lengths.items():
+            for i in coders:
+                for j in coders:
+                    if i == j:
+                        continue
+                    met = {}
+                    for x in range(length):
+                        (vi, si), vj = chars[doc, i][x], chars[doc, j][x][0]
+                        if vi is not None and vj is not None:
+                            met[vi, si] = met.get((vi, si), 0) + 1
+                    for (vi, _), n in met.items():
+                        selves[vi] = selves.get(vi, 0) + n * n / (m - 1)
+        total = sum(marginal.values())
+        if total == 0:
+            return np.nan
+        denominator = total - sum(selves.values()) / total
+        expected = {(c, k): (marginal[c] * marginal[k] - (selves[c] if c == k else 0))
+                    / denominator for c in marginal for k in marginal}
+    if value is not None:  # (k)uα, nominal (2016, eq. 13)
+        l_k = sum(n for (c, _), n in observed.items() if c == value)
+        e_k = sum(n for (c, _), n in expected.items() if c == value)
+        if l_k == 0:
+            return np.nan
+        d_o = l_k - observed.get((value, value), 0)
+        d_e = e_k - expected.get((value, value), 0)
+        return 1 - (e_k / l_k) * d_o / d_e if d_e > 0 else np.nan
     d_o = sum(n for (c, k), n in observed.items() if c != k)
-    d_e = sum(n * scale for (c, k), n in counts.items() if c != k)
+    d_e = sum(n for (c, k), n in expected.items() if c != k)
     return 1 - d_o / d_e if d_e > 0 else np.nan
 
 
@@ -146,18 +175,19 @@ def test_every_member_matches_brute_force(seed):
         n_docs=int(rng.integers(1, 3)), exclusive=True)
     got = unitizing_alpha_family(codings, code=codes, lengths=lengths)
     got = got.set_index(["coefficient", "code"])["value"]
+    mine = lambda c: c if c in codes else None  # noqa: E731
     expected = {
-        ("binary_unitizing", OVERALL): brute_force(codings, coders, lengths,
-                                                   lambda c: "u" if c in codes else None),
-        ("unitizing", OVERALL): brute_force(codings, coders, lengths,
-                                            lambda c: c if c in codes else None),
-        ("coding_of_units", OVERALL): brute_force(codings, coders, lengths,
-                                                  lambda c: c if c in codes else None,
+        ("binary_unitizing", OVERALL): brute_force(
+            codings, coders, lengths, lambda c: "u" if c in codes else None, unit_of=mine),
+        ("unitizing", OVERALL): brute_force(codings, coders, lengths, mine),
+        ("coding_of_units", OVERALL): brute_force(codings, coders, lengths, mine,
                                                   restricted=True),
     }
     for code in codes:
         expected["unitizing_of_code", code] = brute_force(
             codings, coders, lengths, lambda c, code=code: "u" if c == code else None)
+        expected["coding_of_code", code] = brute_force(codings, coders, lengths, mine,
+                                                       restricted=True, value=code)
     for key, value in expected.items():
         assert got[key] == pytest.approx(value, abs=1e-12, nan_ok=True), key
 
@@ -238,7 +268,7 @@ def test_overlapping_codes_leave_u_and_cu_alpha_undefined_with_a_reason():
     for symbol in ("uα", "cuα"):
         assert np.isnan(result.loc[symbol, "value"])
         assert result.loc[symbol, "reason"] == (
-            "'a' coded 'd' [5, 8) with both 'theme' and 'glow'; uα and cuα need mutually "
+            "'a' coded 'd' [5, 8) with both 'theme' and 'glow'; uα, cuα and (k)uα need mutually "
             "exclusive codes (pass them as code=)")
     assert not np.isnan(result.loc["|uα", "value"])
     per_code = result.loc["Cuα"].set_index("code")["value"]
@@ -270,7 +300,7 @@ def test_reasons_for_undefined_rows():
 def test_family_on_a_study(sample):
     humans = ["coder_a", "coder_b"]
     result = plcase.unitizing_alpha_family(sample, coders=humans, code=["glow", "grow"])
-    assert result["symbol"].tolist() == ["|uα", "uα", "cuα", "Cuα", "Cuα"]
+    assert result["symbol"].tolist() == ["|uα", "uα", "cuα", "Cuα", "Cuα", "(k)uα", "(k)uα"]
     shared = sample.codings[sample.codings.coder.isin(humans)].groupby("doc_id")["coder"]
     both = shared.nunique().index[shared.nunique() == 2]
     assert result["n_characters"].iloc[0] == sum(len(sample.texts[d]) for d in both)

@@ -1,4 +1,4 @@
-"""Krippendorff's unitizing family |uα, uα, cuα, Cuα: coincidences of coded lengths.
+"""Krippendorff's unitizing family |uα, uα, cuα, (k)uα: coincidences of coded lengths.
 
 Krippendorff, Mathet, Bouvry & Widlöcher (2016) replaced the positional
 distances of the 2004 uα (:mod:`~plcase.agreement.unitizing.positional`),
@@ -9,47 +9,58 @@ segmentation
     Each coder's text is cut into *units* (the merged stretches the coder
     coded with one code, valued by that code) and *gaps* (uncoded matter,
     value ∅). Documents are laid end to end; units never cross them.
-observed coincidences
+observed coincidences (eq. 1)
     l[c, k] = sum over ordered pairs of coders i != j of the number of
     characters i gave value c and j gave value k, divided by m - 1
     (m coders). Its total is m L for a continuum of L characters.
-expected coincidences
+expected coincidences (eq. 4)
     e[c, k] = (l[c] l[k] - [c = k] S[c]) / (l.. - S / l..), where l[c] is the
     marginal of c and S[c] removes the pairings of a segment with itself: a
     unit of length l cannot pair with itself (l² pairs), while a gap is l
     separate characters of uncoded matter (l pairs). Equivalently: every
-    pair of coded characters, of any coders and documents, that does not lie
-    in one segment, rescaled to the total l.. (tested that way).
+    pair of characters, of any coders and documents, that does not lie in
+    one segment, rescaled to the total l.. (the tests enumerate it so).
 alpha
-    1 - sum of l[c, k] over c != k / sum of e[c, k] over c != k (nominal).
+    1 - D_o / D_e, D_o and D_e the disagreeing (off-diagonal) parts of l and
+    e (nominal: codes are unordered).
 
-The four coefficients differ in the values they give the characters:
+The members differ in the values they compare:
 
-|uα (``binary_unitizing``)
+|uα (``binary_unitizing``, eq. 6)
     Relevant (coded with any of the codes) versus irrelevant matter; which
-    code does not matter. Units are the merged stretches of all the codes.
-uα (``unitizing``)
-    Every code is a value, ∅ another: agreement on where units are and on
-    their codes at once. Needs mutually exclusive codes (a variable such as
-    glow / grow): where one coder's codings of two of the codes overlap, a
-    character has no single value, and the row says so instead of a value.
-cuα (``coding_of_units``)
+    code does not matter (the ∅ row of l and e against the rest). Where one
+    coder's codings of different codes overlap, they form one relevant unit.
+uα (``unitizing``, eq. 5)
+    Every code is a value, ∅ another: where units are and which code they
+    carry, at once.
+cuα (``coding_of_units``, eqs. 10-11)
     Only the characters both coders of a pair coded, and only their codes:
     given that coders agree that something is a unit, do they agree on its
-    code? The matrices are l and e restricted to the codes, with each unit
-    counted by the length it shares with the other coders' units (its share
-    of the restricted marginals) in S. Needs mutually exclusive codes.
+    code? l is restricted to the codes; in S, the part of i's unit that
+    meets j's units counts once per ordered pair (i, j), over m - 1.
+(k)uα (``coding_of_code``, eq. 13), one row per code
+    cuα for one code k against the others: 1 - (e[k] / l[k]) (l[k] - l[k, k])
+    / (e[k] - e[k, k]) on the restricted matrices.
 Cuα (``unitizing_of_code``), one row per code
-    |uα of the continuum as seen by one code: that code's units versus all
-    other matter. It answers "do coders find the same stretches of *this*
-    code?" and, unlike uα and cuα, is defined for codes that overlap.
+    uα of code k alone: k's units against all other matter. It answers "do
+    coders find the same stretches of *this* code?", and unlike uα, cuα and
+    (k)uα it is defined when codes overlap (themes). With one code, uα,
+    |uα and Cuα coincide. (Issue 13's name; the paper's per-code member is
+    (k)uα, which is conditional on the units.)
 
-Where the paper's own text was not available to the implementer, the
-definitions above follow Krippendorff's (2019, section 12.6) presentation of
-the family as read from the quallmer R package's documentation; the tests
-check this module against a character-by-character enumeration of these
-definitions and against degenerate cases, not against published numbers
-(see the note in ``tests/test_agreement_unitizing_family.py``).
+uα, cuα and (k)uα need mutually exclusive codes (a variable such as
+glow / grow): where one coder's codings of two of the codes overlap, a
+character has no single value, and those rows give the reason instead of a
+value.
+
+The equation numbers are the paper's as an independent implementation cites
+them (the paper itself was not available to the implementer; the
+definitions agree with Krippendorff's 2019 presentation, section 12.6, as
+the quallmer R package documents it). No published worked example with
+numbers was found, so the tests check this module against a
+character-by-character enumeration of the definitions above on random small
+cases and against cases whose value the definitions fix (see
+``tests/test_agreement_unitizing_family.py``).
 
 References
 ----------
@@ -79,7 +90,7 @@ FAMILY_COLUMNS = ["coders", "code", "coefficient", "symbol", "value", "observed"
 
 #: The family's coefficients, by the name in the ``coefficient`` column, with their symbols.
 FAMILY = {"binary_unitizing": "|uα", "unitizing": "uα", "coding_of_units": "cuα",
-          "unitizing_of_code": "Cuα"}
+          "unitizing_of_code": "Cuα", "coding_of_code": "(k)uα"}
 
 _RELEVANT = "(relevant)"
 
@@ -87,7 +98,7 @@ _RELEVANT = "(relevant)"
 def unitizing_alpha_family(codings, *, coders: Sequence[str] | None = None,
                            code: str | Sequence[str] | None = None,
                            lengths: Mapping[str, int] | None = None) -> pd.DataFrame:
-    """Krippendorff's (2016) unitizing family: |uα, uα, cuα pooled and Cuα per code.
+    """Krippendorff's (2016) unitizing family: |uα, uα, cuα pooled; Cuα and (k)uα per code.
 
     Parameters
     ----------
@@ -110,7 +121,8 @@ def unitizing_alpha_family(codings, *, coders: Sequence[str] | None = None,
         :data:`FAMILY_COLUMNS`: rows ``binary_unitizing`` (|uα),
         ``unitizing`` (uα) and ``coding_of_units`` (cuα) with ``code``
         :data:`~plcase.agreement.OVERALL`, then one ``unitizing_of_code``
-        (Cuα) row per code. ``observed`` and ``expected`` are the
+        (Cuα) row per code, then one ``coding_of_code`` ((k)uα) row per code
+        (definitions in :mod:`plcase.agreement.unitizing.coincidence`). ``observed`` and ``expected`` are the
         disagreeing coincidences as shares of all coincidences compared
         (D_o and D_e), ``n_documents`` and ``n_characters`` the documents
         every coder coded and their length, ``n_segments`` the units
@@ -128,9 +140,17 @@ def unitizing_alpha_family(codings, *, coders: Sequence[str] | None = None,
     ...     "code": ["glow", "grow", "glow", "glow"],
     ...     "start": [0, 10, 0, 10], "end": [5, 16, 5, 18]})
     >>> family = unitizing_alpha_family(codings, lengths={"d": 20})
-    >>> family[["symbol", "code", "value"]].round(3).values.tolist()
+    >>> family[["symbol", "code", "value"]].round(3).values.tolist()[:5]
     [['|uα', '(overall)', 0.813], ['uα', '(overall)', 0.417], ['cuα', '(overall)', -0.028], \
 ['Cuα', 'glow', 0.261], ['Cuα', 'grow', -0.125]]
+
+    Codes that overlap (themes) have no uα or cuα, and say why:
+
+    >>> themes = codings.assign(code=["a", "b", "a", "b"], end=[12, 16, 5, 18])
+    >>> unitizing_alpha_family(themes, lengths={"d": 20})["reason"].iloc[1]
+    "'a' coded 'd' [10, 12) with both 'a' and 'b'; uα, cuα and (k)uα need mutually exclusive \
+codes (pass them as code=)"
+
     """
     found = continuum(codings, coders=coders, code=code, lengths=lengths)
     m, docs, label = len(found.coders), found.documents, found.label
@@ -155,33 +175,57 @@ def unitizing_alpha_family(codings, *, coders: Sequence[str] | None = None,
         return (label, name, coefficient, FAMILY[coefficient], value, observed, expected,
                 len(docs), found.n_characters, n_units, m, np.nan if reason is None else reason)
 
-    def compare(units, restricted=False):
+    def compare(units, restricted=False, value=None):
         if m < 2:
             return None, f"only {m} coder; agreement needs two or more"
         if not docs:
             return None, "no document was coded by every coder"
         if not any(units.values()):
             return None, "no coder applied the code(s) in the documents every coder coded"
-        observed, selves, shares = _coincidences(units, found, restricted)
+        observed, selves, values = _coincidences(units, found, restricted)
         if restricted and observed.sum() == 0:
             return None, "no two coders' units overlap; there is no shared unit to code"
-        return _alpha(observed, selves, restricted)
+        if value is None:
+            return _alpha(observed, selves, restricted)
+        if value not in values or observed[values.index(value)].sum() == 0:
+            return None, f"no unit coded {value!r} overlaps another coder's unit"
+        return _alpha_of_value(observed, selves, values.index(value))
 
     rows = []
-    relevant = units_of(lambda _: _RELEVANT)
-    rows.append(row("binary_unitizing", OVERALL, relevant, *compare(relevant)))
     valued = units_of(lambda name: name)
     clash = _first_overlap(valued)
+    # |uα: the same units with their codes dropped; where codes overlap (no
+    # single value per character), the overlapping units are one relevant unit.
+    relevant = {key: _merge_overlapping([(s, e, _RELEVANT) for s, e, _ in units])
+                for key, units in valued.items()}
+    rows.append(row("binary_unitizing", OVERALL, relevant, *compare(relevant)))
     for coefficient, restricted in (("unitizing", False), ("coding_of_units", True)):
         if clash is not None and m >= 2:
             rows.append(row(coefficient, OVERALL, valued, None, clash))
         else:
             rows.append(row(coefficient, OVERALL, valued, *compare(valued, restricted)))
     for name in found.codes:
-        alone = units_of(lambda other, name=name: _RELEVANT if other == name else None)
-        alone = {key: [u for u in units if u[2] is not None] for key, units in alone.items()}
+        alone = {key: [u for u in units if u[2] == name] for key, units in valued.items()}
         rows.append(row("unitizing_of_code", name, alone, *compare(alone)))
+    for name in found.codes:
+        alone = {key: [u for u in units if u[2] == name] for key, units in valued.items()}
+        if clash is not None and m >= 2:
+            rows.append(row("coding_of_code", name, alone, None, clash))
+            continue
+        result, reason = compare(valued, restricted=True, value=name)
+        rows.append(row("coding_of_code", name, alone, result, reason))
     return pd.DataFrame(rows, columns=FAMILY_COLUMNS)
+
+
+def _merge_overlapping(units):
+    """Units of one value, overlapping ones merged; touching ones stay apart."""
+    merged: list[list] = []
+    for start, end, value in sorted(units):
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end, value])
+    return [tuple(u) for u in merged]
 
 
 def _first_overlap(units) -> str | None:
@@ -190,7 +234,8 @@ def _first_overlap(units) -> str | None:
         for (s1, e1, v1), (s2, e2, v2) in zip(mine, mine[1:]):
             if s2 < e1:
                 return (f"{coder!r} coded {doc!r} [{s2}, {min(e1, e2)}) with both {v1!r} and "
-                        f"{v2!r}; uα and cuα need mutually exclusive codes (pass them as code=)")
+                        f"{v2!r}; uα, cuα and (k)uα need mutually exclusive codes "
+                        f"(pass them as code=)")
     return None
 
 
@@ -228,15 +273,15 @@ def _coincidences(units, found, restricted):
         for i in found.coders:
             mine = units[d, i]
             if restricted:
-                # A unit counts by its share of the restricted marginal: the
-                # length it shares with each other coder's units, over m - 1.
-                share = np.zeros(len(mine))
+                # Within each ordered pair (i, j), the part of i's unit that
+                # meets j's units cannot pair with itself (2016, eq. 10).
                 for j in found.coders:
                     if j != i:
+                        shared = np.zeros(len(mine))
                         for (p, _), overlap in _overlaps(mine, units[d, j]).items():
-                            share[p] += overlap / (m - 1)
-                for p, (_, _, v) in enumerate(mine):
-                    selves[index[v]] += share[p] ** 2
+                            shared[p] += overlap
+                        for p, (_, _, v) in enumerate(mine):
+                            selves[index[v]] += shared[p] ** 2 / (m - 1)
             else:
                 for s, e, v in mine:
                     selves[index[v]] += (e - s) ** 2
@@ -276,3 +321,19 @@ def _alpha(observed, selves, restricted):
         what = "code was applied where units overlap" if restricted else "kind of matter was found"
         return None, f"undefined: expected disagreement is 0 (only one {what})"
     return (1 - disagree_o / disagree_e, disagree_o, disagree_e), None
+
+
+def _alpha_of_value(observed, selves, k):
+    """(k)uα of value ``k`` from the restricted coincidences (2016, eq. 13, nominal)."""
+    total = observed.sum()
+    marginal = observed.sum(axis=1)
+    expected = (np.outer(marginal, marginal) - np.diag(selves)) / (total - selves.sum() / total)
+    observed_k, expected_k = marginal[k], expected[k].sum()
+    disagree_o = (observed_k - observed[k, k]) / total
+    disagree_e = (expected_k - expected[k, k]) / total
+    if not disagree_e > 0:
+        return None, ("undefined: expected disagreement is 0 (only one code was applied "
+                      "where units overlap)")
+    # The ratio of marginals corrects for expected and observed marginals of
+    # k differing once self-pairings are left out.
+    return (1 - (expected_k / observed_k) * disagree_o / disagree_e, disagree_o, disagree_e), None
