@@ -1,24 +1,35 @@
-"""Krippendorff's unitizing family |uα, uα, cuα, Cuα (issue 13, point 7; 2016 paper).
+"""Krippendorff's unitizing family |uα, uα, cuα, (k)uα and Cuα (issue 13, point 7).
 
-No published worked example with numbers for this family was found (searched
-for the implementer: the search tool's docs, code, pages and issues corpora
-for Krippendorff, Mathet, Bouvry & Widlöcher 2016, Quality & Quantity
-50:2347-2364; Krippendorff 2019, Content Analysis 4th ed., section 12.6;
-Krippendorff 2011 "Computing Krippendorff's Alpha-Reliability"; DKPro
-Statistics, which implements only the 2004 uα; the K-Alpha Calculator; the
-quallmer R package, whose tests hold no unitizing numbers). So the module is
-checked against what can be checked without plcase's own output:
+No published worked example with numbers for this family was found. Searched
+(with the search tool's docs, code, pages and issues corpora): Krippendorff,
+Mathet, Bouvry & Widlöcher (2016), Quality & Quantity 50:2347-2364 (only its
+abstract is stored); Krippendorff (2019), Content Analysis 4th ed., section
+12.6; Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability"
+(no unitizing example); DKPro Statistics (implements only the 2004 uα, tested
+in test_agreement_unitizing.py); the K-Alpha Calculator (nothing stored); the
+quallmer R package (``reliability_alpha_u``, no unitizing numbers in its
+tests); the Python implementations zeljkobekcic/KrippendorffUnitizedAlpha and
+lindanna/unitized_alpha, whose README values (0.567; 0.474 / 0.433 / 0.779)
+come from segments with inclusive ends whose lengths are taken as end - start
+(one character lost per segment) and so cannot serve as references, although
+their expected-coincidence formula (eq. 4: l² per unit, l per gap) is the one
+used here.
 
-- a slow, obviously literal enumeration of the definitions, character by
-  character: observed coincidences are the characters two coders gave values
-  c and k at the same place; expected coincidences are all pairs of coded
+So the module is checked against what can be checked without plcase's own
+output:
+
+- a slow, literal enumeration of the definitions, character by character:
+  observed coincidences are the characters two coders gave values c and k at
+  the same place; expected coincidences (uα, |uα, Cuα) are all pairs of
   characters (any coders, any documents) that do not lie in one segment,
-  rescaled to the same total (``brute_force`` below), on random small cases
-  with 2 to 4 coders, several codes, overlaps and several documents;
-- degenerate cases whose value the definitions fix: identical coding is 1,
-  independent coding has alpha near 0, a code nobody applied has a reason;
-- the relations between the members (|uα is Cuα when there is one code;
-  cuα is 1 when units differ only in their boundaries).
+  rescaled to the same total; for cuα and (k)uα the restricted marginals and
+  self-pairings are counted character by character (``brute_force`` below),
+  on random small cases with 2 to 4 coders, 1 to 3 codes, touching and
+  overlapping codings and one or two documents;
+- cases whose value the definitions fix: identical coding is 1 on every
+  member, independent coders are near 0, boundaries that differ while codes
+  agree give cuα = 1 but uα < 1, one code makes uα = |uα = Cuα;
+- every NaN carries its reason.
 """
 
 from __future__ import annotations
