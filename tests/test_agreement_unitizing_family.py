@@ -279,8 +279,8 @@ def test_overlapping_codes_leave_u_and_cu_alpha_undefined_with_a_reason():
     for symbol in ("uα", "cuα"):
         assert np.isnan(result.loc[symbol, "value"])
         assert result.loc[symbol, "reason"] == (
-            "'a' coded 'd' [5, 8) with both 'theme' and 'glow'; uα, cuα and (k)uα need mutually "
-            "exclusive codes (pass them as code=)")
+            "'a' coded 'd' [5, 8) with both 'theme' and 'glow'; uα, cuα and (k)uα need "
+            "mutually exclusive codes (pass them as code=)")
     assert not np.isnan(result.loc["|uα", "value"])
     per_code = result.loc["Cuα"].set_index("code")["value"]
     assert per_code["glow"] == 1.0 and per_code["theme"] < 0

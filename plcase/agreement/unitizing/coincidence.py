@@ -122,11 +122,12 @@ def unitizing_alpha_family(codings, *, coders: Sequence[str] | None = None,
         ``unitizing`` (uα) and ``coding_of_units`` (cuα) with ``code``
         :data:`~plcase.agreement.OVERALL`, then one ``unitizing_of_code``
         (Cuα) row per code, then one ``coding_of_code`` ((k)uα) row per code
-        (definitions in :mod:`plcase.agreement.unitizing.coincidence`). ``observed`` and ``expected`` are the
-        disagreeing coincidences as shares of all coincidences compared
-        (D_o and D_e), ``n_documents`` and ``n_characters`` the documents
-        every coder coded and their length, ``n_segments`` the units
-        compared, ``reason`` why ``value`` is NaN.
+        (definitions in :mod:`plcase.agreement.unitizing.coincidence`).
+        ``observed`` and ``expected`` are the disagreeing coincidences as
+        shares of all coincidences compared (D_o and D_e), ``n_documents``
+        and ``n_characters`` the documents every coder coded and their
+        length, ``n_segments`` the units compared, ``reason`` why ``value``
+        is NaN.
 
     Examples
     --------
