@@ -15,7 +15,8 @@ True
 from plcase import config, datasets, findings, report, scaffold, settings
 from plcase.agreement import (agreement, brennan_prediger, cohen_kappa, confusion,
                               disagreements, fleiss_kappa, gwet_ac1, gwet_ac2, krippendorff_alpha,
-                              percent_agreement, unitizing_alpha, units, weighted_kappa)
+                              percent_agreement, unitizing_alpha, unitizing_alpha_family, units,
+                              weighted_kappa)
 from plcase.cases import assign_cases
 from plcase.codebook import read_codebook
 from plcase.codebook_export import write_codebook
@@ -73,7 +74,7 @@ __all__ = [
     # agreement
     "units", "agreement", "percent_agreement", "cohen_kappa", "fleiss_kappa",
     "krippendorff_alpha", "brennan_prediger", "gwet_ac1", "weighted_kappa", "gwet_ac2",
-    "unitizing_alpha", "disagreements", "confusion",
+    "unitizing_alpha", "unitizing_alpha_family", "disagreements", "confusion",
     # cross-case
     "theme_matrix", "to_long", "framework_matrix", "framework_wide", "cooccurrence",
     "glow_grow", "saturation", "saturation_runs", "new_codes", "row_counts",

@@ -21,8 +21,10 @@ The workflow has three steps, each a function over a tidy frame:
    bootstrap interval that resamples whole documents
    (:mod:`plcase.agreement.bootstrap`); the sums behind every coefficient are
    in :mod:`plcase.agreement.statistics`.
-   :func:`unitizing_alpha` (:mod:`plcase.agreement.unitizing`) measures
-   whether coders mark the same stretches of text, on character offsets.
+   :func:`unitizing_alpha` and :func:`unitizing_alpha_family`
+   (:mod:`plcase.agreement.unitizing`) measure whether coders mark the same
+   stretches of text, on character offsets: Krippendorff's 2004 uα, and the
+   2016 family |uα, uα, cuα, Cuα.
 3. :func:`disagreements` and :func:`confusion` list what two coders should
    talk about in a reconciliation meeting.
 
@@ -48,15 +50,17 @@ from plcase.agreement.tables import (LEVELS, WEIGHTS, agreement_weights, brennan
                                      weighted_kappa_table)
 from plcase.agreement.units import (DEFAULT_LEFT_OUT_ROLES, NO_CODE, SCOPES, UNIT_COLUMNS, UNITS,
                                     default_coders, default_pair, units)
-from plcase.agreement.unitizing import UNITIZING_COLUMNS, unitizing_alpha
+from plcase.agreement.unitizing import (FAMILY, FAMILY_COLUMNS, UNITIZING_COLUMNS,
+                                        unitizing_alpha, unitizing_alpha_family)
 
 __all__ = [
     "OVERALL", "UNITS", "SCOPES", "COEFFICIENTS", "WEIGHTED_COEFFICIENTS", "UNIT_COLUMNS",
-    "RESULT_COLUMNS", "UNITIZING_COLUMNS", "NO_CODE", "DEFAULT_LEFT_OUT_ROLES", "LEVELS",
-    "WEIGHTS",
+    "RESULT_COLUMNS", "UNITIZING_COLUMNS", "FAMILY_COLUMNS", "FAMILY", "NO_CODE",
+    "DEFAULT_LEFT_OUT_ROLES", "LEVELS", "WEIGHTS",
     "units", "default_coders", "default_pair",
     "agreement", "percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha",
     "brennan_prediger", "gwet_ac1", "weighted_kappa", "gwet_ac2", "unitizing_alpha",
+    "unitizing_alpha_family",
     "cohen_kappa_table", "weighted_kappa_table", "gwet_ac1_table", "brennan_prediger_table",
     "percent_agreement_table", "fleiss_kappa_counts", "krippendorff_alpha_matrix",
     "agreement_weights", "disagreements", "confusion",

@@ -1,4 +1,4 @@
-"""Krippendorff's unitizing alpha: do coders mark the same stretches of text?
+"""Krippendorff's (2004) positional unitizing alpha: do coders mark the same stretches?
 
 Coders of text choose codes and also where a coded segment starts and ends.
 The coefficients of :mod:`plcase.agreement.coefficients` compare codes on
@@ -29,8 +29,9 @@ alpha
 This is the uα of Krippendorff (2004, section 12.4), reproducing the worked
 example on p. 254 (tested), with the normalisation of the DKPro Statistics
 implementation (Meyer et al. 2014), which reproduces the same example. The
-later family |uα, cuα, Cuα (Krippendorff, Mathet, Bouvry & Widlöcher 2016)
-is not implemented.
+later family |uα, uα, cuα, Cuα (Krippendorff, Mathet, Bouvry & Widlöcher
+2016), which compares lengths of coincident text instead of positions, is in
+:mod:`plcase.agreement.unitizing.coincidence`.
 
 References
 ----------
@@ -52,11 +53,9 @@ import numpy as np
 import pandas as pd
 
 from plcase.agreement.coefficients import OVERALL
-from plcase.agreement.units import _require_known, default_coders
-from plcase.errors import PlcaseError
-from plcase.schema import require_columns
+from plcase.agreement.unitizing.continuum import continuum, segments
 
-__all__ = ["UNITIZING_COLUMNS", "unitizing_alpha", "segments", "unitizing_distance"]
+__all__ = ["UNITIZING_COLUMNS", "unitizing_alpha", "unitizing_distance"]
 
 #: Columns of the frame :func:`unitizing_alpha` returns.
 UNITIZING_COLUMNS = ["coders", "code", "coefficient", "value", "observed", "expected",
@@ -106,30 +105,10 @@ def unitizing_alpha(codings, *, coders: Sequence[str] | None = None,
     >>> alpha[["code", "value"]].round(4).values.tolist()
     [['c', 0.7286], ['k', 1.0], ['(overall)', 0.8587]]
     """
-    if hasattr(codings, "codings") and hasattr(codings, "texts"):
-        study = codings
-        codings = study.codings
-        lengths = {d: len(t) for d, t in study.texts.items()} if lengths is None else lengths
-        coders = default_coders(study) if coders is None else coders
-    require_columns(codings, ["doc_id", "start", "end", "code", "coder"], "codings")
-    if lengths is None:
-        raise PlcaseError("unitizing alpha needs each document's length: pass "
-                          "lengths={doc_id: len(text)} or a Study")
-    present = sorted(codings["coder"].unique().tolist())
-    coders = present if coders is None else list(coders)
-    _require_known(coders, present, "coder", "coders of the codings")
-    all_codes = list(pd.unique(codings["code"]))
-    codes = all_codes if code is None else ([code] if isinstance(code, str) else list(code))
-    _require_known(codes, all_codes, "code", "codes of the codings")
-    label = " vs ".join(map(str, coders))
-    codings = codings[codings["coder"].isin(coders)]
-    # Only documents every coder unitized can be compared.
-    per_doc = codings.groupby("doc_id")["coder"].nunique()
-    docs = sorted(per_doc.index[per_doc == len(coders)])
-    unknown = [d for d in docs if d not in lengths]
-    if unknown:
-        raise PlcaseError(f"no length for document(s) {', '.join(map(repr, unknown))}; "
-                          f"lengths= needs every coded document")
+    found = continuum(codings, coders=coders, code=code, lengths=lengths)
+    codings, coders, codes, docs, lengths = (found.codings, found.coders, found.codes,
+                                             found.documents, found.lengths)
+    label = found.label
     m = len(coders)
     total = int(sum(lengths[d] for d in docs))
     rows = []
@@ -164,44 +143,6 @@ def unitizing_alpha(codings, *, coders: Sequence[str] | None = None,
                  sums[0] if defined else np.nan, sums[1] if defined else np.nan, len(docs),
                  total, sum(r[8] for r in rows), m, pooled_reason))
     return pd.DataFrame(rows, columns=UNITIZING_COLUMNS)
-
-
-def segments(codings: pd.DataFrame, length: int) -> pd.DataFrame:
-    """One coder's units and gaps of one code in one document of ``length`` characters.
-
-    Overlapping or touching codings are merged into one unit (their union):
-    unitizing compares stretches of text, and a stretch coded twice is one
-    stretch. Codings are clipped to ``[0, length)``.
-
-    Returns
-    -------
-    DataFrame
-        ``start, end, unit`` (bool), in order, covering ``[0, length)``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> codings = pd.DataFrame({"start": [2, 4], "end": [5, 7]})
-    >>> segments(codings, 10).values.tolist()
-    [[0, 2, False], [2, 7, True], [7, 10, False]]
-    """
-    spans = sorted((max(0, int(s)), min(length, int(e)))
-                   for s, e in zip(codings["start"], codings["end"]) if min(length, e) > max(0, s))
-    merged: list[list[int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    rows, at = [], 0
-    for start, end in merged:
-        if start > at:
-            rows.append((at, start, False))
-        rows.append((start, end, True))
-        at = end
-    if at < length:
-        rows.append((at, length, False))
-    return pd.DataFrame(rows, columns=["start", "end", "unit"])
 
 
 def unitizing_distance(first, second) -> float:
