@@ -205,12 +205,29 @@ def _context_note(context_docs: list[str], context: str) -> str:
 
 
 def _kept_passages(study, documents: pd.DataFrame, by_cols: list[str], roles) -> pd.DataFrame:
-    """The passages of ``documents`` spoken in ``roles``, with their row keys and informant."""
-    passages = study.passages[study.passages["speaker_role"].isin(roles)]
+    """The passages of ``documents`` spoken in ``roles``, with their row keys and informant.
+
+    Only the passage columns the counts need travel (not every passage column
+    of a district survey's 300,000 rows).
+    """
+    passages = study.passages
+    passages = passages.loc[passages["speaker_role"].isin(roles),
+                            ["passage_id", "doc_id", "speaker", "text"]]
     docs = documents[["doc_id", *dict.fromkeys([*by_cols, "source", "participant"])]]
     kept = passages.merge(docs, on="doc_id", how="inner")
     kept["informant"] = _informant(kept) if len(kept) else pd.Series(dtype=object)
     return kept
+
+
+def _row_counts(documents: pd.DataFrame, rows: pd.Index, kept: pd.DataFrame,
+                by_cols: list[str]) -> pd.DataFrame:
+    """Documents, passages and informants per row, from the grouping and the kept passages."""
+    kept_groups = kept.groupby(by_cols, dropna=False)
+    return pd.DataFrame({
+        "n_documents": _align(documents.groupby(by_cols, dropna=False)["doc_id"].nunique(), rows),
+        "n_passages": _align(kept_groups["passage_id"].nunique(), rows),
+        "n_informants": _align(kept_groups["informant"].nunique(), rows),
+    }, index=rows).astype("int64")
 
 
 def row_counts(study, by: str | Sequence[str] | None = None,
@@ -248,11 +265,7 @@ def row_counts(study, by: str | Sequence[str] | None = None,
     roles = keep_roles(include_roles)
     documents, rows, context_docs = _grouping(study, by_cols, context)
     kept = _kept_passages(study, documents, by_cols, roles)
-    frame = pd.DataFrame({
-        "n_documents": _align(documents.groupby(by_cols, dropna=False)["doc_id"].nunique(), rows),
-        "n_passages": _align(kept.groupby(by_cols, dropna=False)["passage_id"].nunique(), rows),
-        "n_informants": _align(kept.groupby(by_cols, dropna=False)["informant"].nunique(), rows),
-    }, index=rows).astype("int64")
+    frame = _row_counts(documents, rows, kept, by_cols)
     frame.attrs = {"roles": list(roles), "note": _join_notes(roles_note(roles),
                                                              _context_note(context_docs, context))}
     return frame
@@ -270,10 +283,12 @@ def _attach_counts(matrix: pd.DataFrame, counts: pd.DataFrame) -> None:
 
 # --------------------------------------------------------------------------- the long form
 
-def _pieces(study, coder: str) -> pd.DataFrame:
+def _pieces(study, coder: str, sort: bool = True) -> pd.DataFrame:
     """One row per coding × passage it overlaps, with the overlap clipped to the passage.
 
-    ``coding_id`` is the row position of the coding in ``study.codings``.
+    ``coding_id`` is the row position of the coding in ``study.codings``; with
+    ``sort=False`` the rows come in no promised order (for counts, which do not
+    need one: sorting 150,000 string keys costs more than the counting).
     """
     codings = study.codings.reset_index(drop=True)
     codings = codings[codings["coder"] == coder]
@@ -296,18 +311,32 @@ def _pieces(study, coder: str) -> pd.DataFrame:
                           f"{row['doc_id']!r}; every coding must fall inside a passage to be counted")
     pairs = pairs.assign(start=np.maximum(pairs["c_start"], pairs["p_start"]),
                          end=np.minimum(pairs["c_end"], pairs["p_end"]))
-    return pairs[["coding_id", "doc_id", "passage_id", "speaker", "speaker_role", "code", "start",
-                  "end"]] \
-        .sort_values(["doc_id", "passage_id", "code", "start", "coding_id"], kind="mergesort") \
-        .reset_index(drop=True)
+    pairs = pairs[["coding_id", "doc_id", "passage_id", "speaker", "speaker_role", "code", "start",
+                   "end"]]
+    if sort:
+        pairs = pairs.sort_values(["doc_id", "passage_id", "code", "start", "coding_id"],
+                                  kind="mergesort")
+    return pairs.reset_index(drop=True)
 
 
 def _informant(frame: pd.DataFrame) -> pd.Series:
-    """Who voiced a passage: the pseudonym, or the speaker label within a focus group."""
-    in_group = frame["source"].eq("focus_group") & frame["speaker"].notna()
-    named = frame["participant"].where(frame["participant"].notna(),
-                                       frame["doc_id"] + "/" + frame["speaker"].fillna(""))
-    return named.where(~in_group, frame["doc_id"] + "/" + frame["speaker"].astype(str))
+    """Who voiced a passage: the pseudonym, or the speaker label within a focus group
+    (``<doc_id>/<speaker>``), or, without a pseudonym, ``<doc_id>/<speaker>`` too.
+
+    The labels are joined only for the rows that need them: a district survey's
+    300,000 answers all carry a pseudonym.
+    """
+    participant = frame["participant"]
+    speaker = frame["speaker"]
+    in_group = (frame["source"].eq("focus_group") & speaker.notna()).to_numpy()
+    anonymous = participant.isna().to_numpy()
+    out = participant.to_numpy(dtype=object, copy=True)
+    for rows, fill in ((anonymous & ~in_group, ""), (in_group, None)):
+        if rows.any():
+            who = speaker[rows]
+            who = who.fillna(fill) if fill is not None else who
+            out[rows] = (frame["doc_id"][rows].astype(str) + "/" + who.astype(str)).to_numpy()
+    return pd.Series(out, index=frame.index, dtype=object)
 
 
 def coded_passages(study, coder: str | None = None, codes: Iterable[str] | None = None) -> pd.DataFrame:
@@ -439,17 +468,27 @@ def theme_matrix(study, by: str | Sequence[str] | None = None, measure: str = "p
     coder = _check_coder(study, coder)
     roles = keep_roles(include_roles)
     documents, rows, context_docs = _grouping(study, by_cols, context)
-    long = coded_passages(study, coder=coder)
-    long = long[long["code"].isin(codes) & long["speaker_role"].isin(roles)]
+    # The (passage, code) pairs of coded_passages, without its sorting and every
+    # document column: the counts need only the pairs, their documents' row keys
+    # and, for two measures, who spoke and in which source.
+    pieces = _pieces(study, coder, sort=False)
+    pairs = pieces.loc[pieces["code"].isin(codes) & pieces["speaker_role"].isin(roles),
+                       ["passage_id", "doc_id", "speaker", "code"]] \
+        .drop_duplicates(["passage_id", "code"])
     # Row keys come from the grouping (context documents relabelled), not the raw columns.
-    chosen = long.drop(columns=[c for c in by_cols if c in long.columns]).merge(
-        documents[["doc_id", *by_cols]], on="doc_id", how="inner")
-    grouped = chosen.groupby(by_cols + ["code"], dropna=False)
+    docs = documents[["doc_id", *dict.fromkeys([*by_cols, "source", "participant"])]]
+    chosen = pairs.merge(docs, on="doc_id", how="inner")
+    grouped = chosen.groupby(by_cols + ["code"], dropna=False, observed=True)
 
     if measure in ("passages", "share", "per_1000_words"):
         counts = grouped["passage_id"].nunique()
     elif measure == "informants":
-        counts = grouped["informant"].nunique()
+        # Who spoke comes from the documents as read, not from relabelled context rows.
+        who = chosen[["doc_id", "speaker"]].merge(
+            study.documents[["doc_id", "source", "participant"]], on="doc_id", how="left")
+        chosen["informant"] = _informant(who).to_numpy() if len(chosen) else []
+        counts = chosen.groupby(by_cols + ["code"], dropna=False,
+                                observed=True)["informant"].nunique()
     else:
         counts = grouped["source"].nunique()
     matrix = _widen(counts, rows, codes, by_cols)
@@ -470,7 +509,7 @@ def theme_matrix(study, by: str | Sequence[str] | None = None, measure: str = "p
                     "note": _join_notes(roles_note(roles), _context_note(context_docs, context)),
                     "context": [context_label(d) for d in context_docs] if context == "rows"
                     else []}
-    _attach_counts(matrix, row_counts(study, by_cols, include_roles=roles, context=context))
+    _attach_counts(matrix, _row_counts(documents, rows, kept, by_cols))
     return matrix
 
 
