@@ -31,7 +31,7 @@ from plcase import config
 from plcase.embedding import EmbeddingTagger
 from plcase.errors import PlcaseError
 from plcase.roles import keep_roles, roles_note
-from plcase.schema import coding_frame
+from plcase.schema import COMPACT_MIN_ROWS, coding_frame, compact_codings
 from plcase.taggers import ModelTagger, RuleTagger
 
 __all__ = ["training_set", "to_codings", "tags_and_scores", "fold_assignments", "cross_val_codings",
@@ -63,7 +63,7 @@ def _labels(study, passages: pd.DataFrame, coder: str, codes: list[str]) -> np.n
     codings = study.codings[(study.codings["coder"] == coder)
                             & study.codings["code"].isin(index)]
     rows = np.arange(len(passages))
-    by_doc = {d: g for d, g in passages.assign(_row=rows).groupby("doc_id", sort=False)}
+    by_doc = {d: g for d, g in passages.assign(_row=rows).groupby("doc_id", sort=False, observed=True)}
     for doc, start, end, code in zip(codings["doc_id"], codings["start"],
                                      codings["end"], codings["code"]):
         group = by_doc.get(doc)
@@ -128,7 +128,7 @@ def _scores_of(tagger, texts) -> np.ndarray:
     return np.asarray(tagger.decision_function(texts), dtype=float)
 
 
-def _as_codings(passages, pred, score, classes, coder) -> pd.DataFrame:
+def _as_codings(passages, pred, score, classes, coder, compact=None) -> pd.DataFrame:
     rows, cols = np.nonzero(pred)
     frame = pd.DataFrame({
         "doc_id": passages["doc_id"].to_numpy()[rows],
@@ -141,11 +141,14 @@ def _as_codings(passages, pred, score, classes, coder) -> pd.DataFrame:
         "memo": None,
         "score": score[rows, cols],
     })
-    return coding_frame(frame)
+    frame = coding_frame(frame)
+    if compact is None:
+        compact = len(frame) >= COMPACT_MIN_ROWS
+    return compact_codings(frame) if compact else frame
 
 
 def to_codings(tagger, study, coder: str | None = None, *,
-               progress: bool | None = None) -> pd.DataFrame:
+               progress: bool | None = None, compact: bool | None = None) -> pd.DataFrame:
     """A fitted tagger's tags of every passage, as rows of the codings frame.
 
     Each tag spans its whole passage; ``score`` is the tagger's probability
@@ -161,6 +164,12 @@ def to_codings(tagger, study, coder: str | None = None, *,
     progress : bool, optional
         Show a progress bar while tagging (default: only in a terminal; see
         :mod:`plcase.progress`).
+    compact : bool, optional
+        Hold ``doc_id``, ``code`` and ``coder`` as categories and the offsets
+        as int32 (:func:`plcase.compact_codings`: same values, a fraction of
+        the memory). Default: from :data:`plcase.schema.COMPACT_MIN_ROWS`
+        (20,000) tags on, so district-scale tagging is compact and a case
+        study's few hundred tags are plain strings.
 
     Examples
     --------
@@ -175,7 +184,8 @@ def to_codings(tagger, study, coder: str | None = None, *,
     check_is_fitted(tagger)
     passages = study.passages
     pred, score = tags_and_scores(tagger, passages["text"].tolist(), progress=progress)
-    return _as_codings(passages, pred, score, tagger.classes_, _coder_name(tagger, coder))
+    return _as_codings(passages, pred, score, tagger.classes_, _coder_name(tagger, coder),
+                       compact)
 
 
 def tags_and_scores(tagger, texts, *, progress=None) -> tuple[np.ndarray, np.ndarray]:

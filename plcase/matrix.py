@@ -222,9 +222,9 @@ def _kept_passages(study, documents: pd.DataFrame, by_cols: list[str], roles) ->
 def _row_counts(documents: pd.DataFrame, rows: pd.Index, kept: pd.DataFrame,
                 by_cols: list[str]) -> pd.DataFrame:
     """Documents, passages and informants per row, from the grouping and the kept passages."""
-    kept_groups = kept.groupby(by_cols, dropna=False)
+    kept_groups = kept.groupby(by_cols, dropna=False, observed=True)
     return pd.DataFrame({
-        "n_documents": _align(documents.groupby(by_cols, dropna=False)["doc_id"].nunique(), rows),
+        "n_documents": _align(documents.groupby(by_cols, dropna=False, observed=True)["doc_id"].nunique(), rows),
         "n_passages": _align(kept_groups["passage_id"].nunique(), rows),
         "n_informants": _align(kept_groups["informant"].nunique(), rows),
     }, index=rows).astype("int64")
@@ -374,7 +374,7 @@ def coded_passages(study, coder: str | None = None, codes: Iterable[str] | None 
     pieces = _pieces(study, coder)
     if codes is not None:
         pieces = pieces[pieces["code"].isin(_check_codes(study, codes))]
-    rolled = (pieces.groupby(["passage_id", "code"], sort=False)
+    rolled = (pieces.groupby(["passage_id", "code"], sort=False, observed=True)
               .agg(doc_id=("doc_id", "first"), speaker=("speaker", "first"),
                    speaker_role=("speaker_role", "first"), n_codings=("coding_id", "nunique"), start=("start", "min"), end=("end", "max"))
               .reset_index())
@@ -495,11 +495,11 @@ def theme_matrix(study, by: str | Sequence[str] | None = None, measure: str = "p
     kept = _kept_passages(study, documents, by_cols, roles)
 
     if measure == "share":
-        denominator = _align(kept.groupby(by_cols, dropna=False)["passage_id"].nunique(), rows)
+        denominator = _align(kept.groupby(by_cols, dropna=False, observed=True)["passage_id"].nunique(), rows)
         matrix = matrix.astype(float).div(denominator.where(denominator > 0), axis=0).fillna(0.0)
     elif measure == "per_1000_words":
         words = kept.assign(n_words=[word_count(t) for t in kept["text"].fillna("")])
-        words = _align(words.groupby(by_cols, dropna=False)["n_words"].sum(), rows)
+        words = _align(words.groupby(by_cols, dropna=False, observed=True)["n_words"].sum(), rows)
         matrix = matrix.astype(float).mul(1000).div(words.where(words > 0), axis=0).fillna(0.0)
     else:
         matrix = matrix.astype("int64")
@@ -752,7 +752,7 @@ def framework_wide(framework: pd.DataFrame, codes: Sequence[str] | None = None) 
     if not by_cols:
         lines = lines.assign(group="all")
         by_cols = ["group"]
-    joined = lines.groupby([*by_cols, "code"], sort=False)["line"].agg("\n".join)
+    joined = lines.groupby([*by_cols, "code"], sort=False, observed=True)["line"].agg("\n".join)
     wide = joined.unstack("code")
     order = sorted(wide.index, key=lambda v: tuple(_order_key(c)(x) for c, x in
                                                    zip(by_cols, v if isinstance(v, tuple) else (v,))))
@@ -916,12 +916,12 @@ def glow_grow(study, by: str | Sequence[str] | None = None, coder: str | None = 
     valenced = valenced[valenced["speaker_role"].isin(roles)].merge(docs, on="doc_id")
     # The study's positive and negative valence codes fill the glow and grow columns.
     valenced["valence"] = valenced["valence"].map(dict(zip(valence, ("glow", "grow"))))
-    counts = (valenced.groupby([*keys, "code", "valence"], dropna=False)["passage_id"]
+    counts = (valenced.groupby([*keys, "code", "valence"], dropna=False, observed=True)["passage_id"]
               .nunique().unstack("valence").reindex(columns=["glow", "grow"]).fillna(0))
     coded = coded_passages(study, coder=coder, codes=codes)
     coded = coded[coded["speaker_role"].isin(roles)]
     coded = coded.drop(columns=[c for c in keys if c in coded.columns]).merge(docs, on="doc_id")
-    n_passages = coded.groupby([*keys, "code"], dropna=False)["passage_id"].nunique()
+    n_passages = coded.groupby([*keys, "code"], dropna=False, observed=True)["passage_id"].nunique()
     full = pd.MultiIndex.from_tuples(
         [(*(g if isinstance(g, tuple) else (g,)), c) for g in rows for c in codes],
         names=[*rows.names, "code"])
@@ -933,7 +933,7 @@ def glow_grow(study, by: str | Sequence[str] | None = None, coder: str | None = 
     total = frame["glow"] + frame["grow"]
     frame["balance"] = ((frame["glow"] - frame["grow"]) / total.where(total > 0)).astype(float)
     kept = _kept_passages(study, documents, keys, roles)
-    group_n = kept.groupby(keys, dropna=False).agg(group_passages=("passage_id", "nunique"),
+    group_n = kept.groupby(keys, dropna=False, observed=True).agg(group_passages=("passage_id", "nunique"),
                                                   group_informants=("informant", "nunique"))
     frame = frame.reset_index()
     group_n = group_n.reset_index()
@@ -976,7 +976,7 @@ def _saturation_codes(study, codes) -> list[str]:
 def _document_codes(study, coder, codes, roles) -> dict[str, set]:
     long = coded_passages(study, coder=coder, codes=codes)
     long = long[long["speaker_role"].isin(roles)]
-    return long.groupby("doc_id")["code"].agg(set).to_dict()
+    return long.groupby("doc_id", observed=True)["code"].agg(set).to_dict()
 
 
 def _ordered_groups(study, by, order, include_context):

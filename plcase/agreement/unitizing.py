@@ -124,7 +124,7 @@ def unitizing_alpha(codings, *, coders: Sequence[str] | None = None,
     label = " vs ".join(map(str, coders))
     codings = codings[codings["coder"].isin(coders)]
     # Only documents every coder unitized can be compared.
-    per_doc = codings.groupby("doc_id")["coder"].nunique()
+    per_doc = codings.groupby("doc_id", observed=True)["coder"].nunique()
     docs = sorted(per_doc.index[per_doc == len(coders)])
     unknown = [d for d in docs if d not in lengths]
     if unknown:

@@ -277,7 +277,7 @@ def _mapping(study, mapping) -> pd.DataFrame:
 def _evidence(study, codes: Iterable[str], coder: str) -> pd.DataFrame:
     """Passages carrying any of ``codes``, rolled to one row per passage."""
     long = coded_passages(study, coder=coder, codes=list(codes))
-    return (long.groupby("passage_id", sort=False)
+    return (long.groupby("passage_id", sort=False, observed=True)
             .agg(doc_id=("doc_id", "first"), start=("start", "min"), end=("end", "max"),
                  speaker=("speaker", "first"), school=("school", "first"),
                  source=("source", "first"), role=("role", "first"),
