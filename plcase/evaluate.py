@@ -31,7 +31,7 @@ from plcase import config
 from plcase.embedding import EmbeddingTagger
 from plcase.errors import PlcaseError
 from plcase.roles import keep_roles, roles_note
-from plcase.schema import COMPACT_MIN_ROWS, coding_frame, compact_codings
+from plcase.schema import COMPACT_MIN_ROWS, coding_frame
 from plcase.taggers import ModelTagger, RuleTagger
 
 __all__ = ["training_set", "to_codings", "tags_and_scores", "fold_assignments", "cross_val_codings",
@@ -130,21 +130,35 @@ def _scores_of(tagger, texts) -> np.ndarray:
 
 def _as_codings(passages, pred, score, classes, coder, compact=None) -> pd.DataFrame:
     rows, cols = np.nonzero(pred)
+    if compact is None:
+        compact = len(rows) >= COMPACT_MIN_ROWS
+    classes = np.asarray(classes, dtype=object)
+    if compact:
+        # Categories built from positions (no string hashing per row beyond the
+        # ids), sorted as compact_codings sorts them.
+        order = np.argsort(classes, kind="stable")
+        rank = np.empty(len(classes), dtype=np.int64)
+        rank[order] = np.arange(len(classes))
+        code = pd.Categorical.from_codes(rank[cols], categories=classes[order])
+        ids, uniques = pd.factorize(passages["doc_id"].to_numpy()[rows], sort=True)
+        doc_id = pd.Categorical.from_codes(ids, categories=uniques)
+        who = pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8), categories=[coder])
+        offset = np.int32 if passages["end"].max() <= np.iinfo(np.int32).max else np.int64
+    else:
+        code, doc_id, who, offset = classes[cols], passages["doc_id"].to_numpy()[rows], coder, \
+            np.int64
     frame = pd.DataFrame({
-        "doc_id": passages["doc_id"].to_numpy()[rows],
-        "start": passages["start"].to_numpy()[rows],
-        "end": passages["end"].to_numpy()[rows],
-        "code": np.asarray(classes, dtype=object)[cols],
-        "coder": coder,
+        "doc_id": doc_id,
+        "start": passages["start"].to_numpy()[rows].astype(offset),
+        "end": passages["end"].to_numpy()[rows].astype(offset),
+        "code": code,
+        "coder": who,
         "passage_id": passages["passage_id"].to_numpy()[rows],
         "text": passages["text"].to_numpy()[rows],
         "memo": None,
         "score": score[rows, cols],
     })
-    frame = coding_frame(frame)
-    if compact is None:
-        compact = len(frame) >= COMPACT_MIN_ROWS
-    return compact_codings(frame) if compact else frame
+    return coding_frame(frame)
 
 
 def to_codings(tagger, study, coder: str | None = None, *,

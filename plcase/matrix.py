@@ -283,6 +283,46 @@ def _attach_counts(matrix: pd.DataFrame, counts: pd.DataFrame) -> None:
 
 # --------------------------------------------------------------------------- the long form
 
+def _overlaps(study, coder: str) -> tuple[np.ndarray, np.ndarray]:
+    """Every (coding of ``coder``, passage it overlaps), as row positions in
+    ``study.codings`` and ``study.passages``: codings in their order, each with its
+    document's passages in theirs (what an inner merge on ``doc_id`` gives, on
+    positions instead of hashed strings).
+
+    Overlap is half-open; a zero-length coding belongs to the passage its
+    position falls in. A coding that overlaps no passage is an error: it could
+    not be counted.
+    """
+    codings, passages = study.codings, study.passages
+    mine = np.flatnonzero((codings["coder"] == coder).to_numpy())
+    documents = pd.Index(study.documents["doc_id"])
+    c_doc = documents.get_indexer(codings["doc_id"].to_numpy(dtype=object)[mine])
+    p_doc = documents.get_indexer(passages["doc_id"].to_numpy(dtype=object))
+    by_document = np.argsort(p_doc, kind="stable")
+    per_doc = np.bincount(p_doc[p_doc >= 0], minlength=len(documents) + 1)
+    per_doc[-1] = 0  # codings of an unknown document (index -1) overlap nothing
+    first = np.cumsum(per_doc) - per_doc + np.count_nonzero(p_doc < 0)
+    n_pairs = per_doc[c_doc]
+    which = np.repeat(np.arange(len(mine)), n_pairs)
+    within = np.arange(len(which)) - np.repeat(np.cumsum(n_pairs) - n_pairs, n_pairs)
+    passage = by_document[first[c_doc][which] + within]
+    c_start = codings["start"].to_numpy(dtype=np.int64)[mine][which]
+    c_end = codings["end"].to_numpy(dtype=np.int64)[mine][which]
+    p_start = passages["start"].to_numpy(dtype=np.int64)[passage]
+    p_end = passages["end"].to_numpy(dtype=np.int64)[passage]
+    empty = c_start == c_end
+    overlap = ((p_start < c_end) | (empty & (p_start <= c_start))) & (c_start < p_end)
+    found = np.zeros(len(mine), dtype=bool)
+    found[which[overlap]] = True
+    if not found.all():
+        row = codings.iloc[mine[np.flatnonzero(~found)[0]]]
+        raise PlcaseError(f"{int((~found).sum())} coding(s) of {coder!r} overlap no passage, "
+                          f"first {row['code']!r} at [{row['start']}, {row['end']}) in "
+                          f"{row['doc_id']!r}; every coding must fall inside a passage to be "
+                          f"counted")
+    return mine[which[overlap]], passage[overlap]
+
+
 def _pieces(study, coder: str, sort: bool = True) -> pd.DataFrame:
     """One row per coding × passage it overlaps, with the overlap clipped to the passage.
 
@@ -290,29 +330,19 @@ def _pieces(study, coder: str, sort: bool = True) -> pd.DataFrame:
     ``sort=False`` the rows come in no promised order (for counts, which do not
     need one: sorting 150,000 string keys costs more than the counting).
     """
-    codings = study.codings.reset_index(drop=True)
-    codings = codings[codings["coder"] == coder]
-    left = pd.DataFrame({"coding_id": codings.index, "doc_id": codings["doc_id"],
-                         "code": codings["code"], "c_start": codings["start"],
-                         "c_end": codings["end"]})
-    right = study.passages[["passage_id", "doc_id", "speaker", "speaker_role", "start", "end"]].rename(
-        columns={"start": "p_start", "end": "p_end"})
-    pairs = left.merge(right, on="doc_id", how="inner")
-    # Half-open overlap; a zero-length coding belongs to the passage its position falls in.
-    empty = pairs["c_start"] == pairs["c_end"]
-    overlap = ((pairs["p_start"] < pairs["c_end"]) | (empty & (pairs["p_start"] <= pairs["c_start"]))) \
-        & (pairs["c_start"] < pairs["p_end"])
-    pairs = pairs[overlap]
-    lost = left.loc[~left["coding_id"].isin(pairs["coding_id"])]
-    if len(lost):
-        row = lost.iloc[0]
-        raise PlcaseError(f"{len(lost)} coding(s) of {coder!r} overlap no passage, first "
-                          f"{row['code']!r} at [{row['c_start']}, {row['c_end']}) in "
-                          f"{row['doc_id']!r}; every coding must fall inside a passage to be counted")
-    pairs = pairs.assign(start=np.maximum(pairs["c_start"], pairs["p_start"]),
-                         end=np.minimum(pairs["c_end"], pairs["p_end"]))
-    pairs = pairs[["coding_id", "doc_id", "passage_id", "speaker", "speaker_role", "code", "start",
-                   "end"]]
+    coding, passage = _overlaps(study, coder)
+    codings, passages = study.codings, study.passages
+    pairs = pd.DataFrame({
+        "coding_id": coding,
+        "doc_id": codings["doc_id"].to_numpy()[coding],
+        "passage_id": passages["passage_id"].to_numpy()[passage],
+        "speaker": passages["speaker"].to_numpy()[passage],
+        "speaker_role": passages["speaker_role"].to_numpy()[passage],
+        "code": codings["code"].to_numpy()[coding],
+        "start": np.maximum(codings["start"].to_numpy(dtype=np.int64)[coding],
+                            passages["start"].to_numpy(dtype=np.int64)[passage]),
+        "end": np.minimum(codings["end"].to_numpy(dtype=np.int64)[coding],
+                          passages["end"].to_numpy(dtype=np.int64)[passage])})
     if sort:
         pairs = pairs.sort_values(["doc_id", "passage_id", "code", "start", "coding_id"],
                                   kind="mergesort")
@@ -468,38 +498,39 @@ def theme_matrix(study, by: str | Sequence[str] | None = None, measure: str = "p
     coder = _check_coder(study, coder)
     roles = keep_roles(include_roles)
     documents, rows, context_docs = _grouping(study, by_cols, context)
-    # The (passage, code) pairs of coded_passages, without its sorting and every
-    # document column: the counts need only the pairs, their documents' row keys
-    # and, for two measures, who spoke and in which source.
-    pieces = _pieces(study, coder, sort=False)
-    pairs = pieces.loc[pieces["code"].isin(codes) & pieces["speaker_role"].isin(roles),
-                       ["passage_id", "doc_id", "speaker", "code"]] \
-        .drop_duplicates(["passage_id", "code"])
-    # Row keys come from the grouping (context documents relabelled), not the raw columns.
-    docs = documents[["doc_id", *dict.fromkeys([*by_cols, "source", "participant"])]]
-    chosen = pairs.merge(docs, on="doc_id", how="inner")
-    grouped = chosen.groupby(by_cols + ["code"], dropna=False, observed=True)
-
-    if measure in ("passages", "share", "per_1000_words"):
-        counts = grouped["passage_id"].nunique()
-    elif measure == "informants":
-        # Who spoke comes from the documents as read, not from relabelled context rows.
-        who = chosen[["doc_id", "speaker"]].merge(
-            study.documents[["doc_id", "source", "participant"]], on="doc_id", how="left")
-        chosen["informant"] = _informant(who).to_numpy() if len(chosen) else []
-        counts = chosen.groupby(by_cols + ["code"], dropna=False,
-                                observed=True)["informant"].nunique()
+    # Counted on positions, not strings: a district survey has 300,000 passages,
+    # and hashing their ids and labels in merges cost more than the counting.
+    doc_pos = _passage_documents(study, documents)
+    passage_row = _passage_rows(study, documents, rows, by_cols, roles, doc_pos)
+    piece_passage, piece_code = _piece_positions(study, coder, codes)
+    kept = passage_row[piece_passage] >= 0
+    piece_passage, piece_code = piece_passage[kept], piece_code[kept]
+    # One count per (passage, code): several codings of a code in a passage count once.
+    if measure == "informants":
+        label = _informant_codes(study, study.documents,
+                                 _passage_documents(study, study.documents))[piece_passage]
+    elif measure == "sources":
+        label = _source_codes(documents, doc_pos)[piece_passage]
     else:
-        counts = grouped["source"].nunique()
-    matrix = _widen(counts, rows, codes, by_cols)
-    kept = _kept_passages(study, documents, by_cols, roles)
+        label = piece_passage
+    present = label >= 0  # a missing label is not counted (as nunique leaves it out)
+    n_labels = int(label.max()) + 1 if len(label) else 1
+    cell = passage_row[piece_passage][present] * len(codes) + piece_code[present]
+    distinct = np.unique(cell * n_labels + label[present]) // n_labels
+    counts = np.bincount(distinct, minlength=len(rows) * len(codes)).reshape(len(rows),
+                                                                              len(codes))
+    matrix = pd.DataFrame(counts, index=rows, columns=pd.Index(codes))
+    counted = passage_row >= 0
+    n_passages = pd.Series(np.bincount(passage_row[counted], minlength=len(rows)), index=rows)
 
     if measure == "share":
-        denominator = _align(kept.groupby(by_cols, dropna=False, observed=True)["passage_id"].nunique(), rows)
-        matrix = matrix.astype(float).div(denominator.where(denominator > 0), axis=0).fillna(0.0)
+        matrix = matrix.astype(float).div(n_passages.where(n_passages > 0), axis=0).fillna(0.0)
     elif measure == "per_1000_words":
-        words = kept.assign(n_words=[word_count(t) for t in kept["text"].fillna("")])
-        words = _align(words.groupby(by_cols, dropna=False, observed=True)["n_words"].sum(), rows)
+        texts = study.passages["text"].to_numpy(dtype=object)[counted]
+        n_words = np.array([word_count(t) if isinstance(t, str) else 0 for t in texts],
+                           dtype=np.int64)
+        words = pd.Series(np.bincount(passage_row[counted], weights=n_words,
+                                      minlength=len(rows)), index=rows)
         matrix = matrix.astype(float).mul(1000).div(words.where(words > 0), axis=0).fillna(0.0)
     else:
         matrix = matrix.astype("int64")
@@ -509,8 +540,83 @@ def theme_matrix(study, by: str | Sequence[str] | None = None, measure: str = "p
                     "note": _join_notes(roles_note(roles), _context_note(context_docs, context)),
                     "context": [context_label(d) for d in context_docs] if context == "rows"
                     else []}
-    _attach_counts(matrix, _row_counts(documents, rows, kept, by_cols))
+    _attach_counts(matrix, _fast_row_counts(study, documents, rows, by_cols, passage_row,
+                                            n_passages, doc_pos))
     return matrix
+
+
+def _document_rows(documents: pd.DataFrame, rows: pd.Index, by_cols: list[str]) -> np.ndarray:
+    """Position in ``rows`` of each document's row key, in ``documents`` order (-1: none)."""
+    keys = rows.to_frame(index=False)
+    keys.columns = by_cols
+    keys["_row"] = np.arange(len(keys))
+    found = documents[by_cols].merge(keys, on=by_cols, how="left")
+    return found["_row"].fillna(-1).to_numpy(dtype=np.int64)
+
+
+def _passage_documents(study, documents: pd.DataFrame) -> np.ndarray:
+    """Position in ``documents`` of each passage's document (-1: not there)."""
+    return pd.Index(documents["doc_id"]).get_indexer(
+        study.passages["doc_id"].to_numpy(dtype=object))
+
+
+def _passage_rows(study, documents: pd.DataFrame, rows: pd.Index, by_cols: list[str],
+                  roles, doc_pos: np.ndarray) -> np.ndarray:
+    """Row position of each passage of ``study.passages``; -1 where it is not counted
+    (its document is not among ``documents`` or its speaker role is not counted)."""
+    passages = study.passages
+    doc_row = np.append(_document_rows(documents, rows, by_cols), -1)
+    row = doc_row[doc_pos]  # doc_pos -1 takes the appended -1
+    row[~passages["speaker_role"].isin(roles).to_numpy()] = -1
+    return row
+
+
+def _piece_positions(study, coder: str, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Passage and code positions of every (coding, passage it overlaps) of ``coder``
+    whose code is in ``codes`` (as :func:`_pieces`, on positions)."""
+    coding, passage = _overlaps(study, coder)
+    code = pd.Index(codes).get_indexer(study.codings["code"].to_numpy(dtype=object)[coding])
+    keep = code >= 0
+    return passage[keep].astype(np.int64), code[keep].astype(np.int64)
+
+
+def _informant_codes(study, documents: pd.DataFrame, doc_pos: np.ndarray) -> np.ndarray:
+    """An integer per distinct informant of each passage (-1 where unknown)."""
+    passages = study.passages
+    frame = pd.DataFrame({
+        "doc_id": passages["doc_id"].to_numpy(dtype=object),
+        "speaker": passages["speaker"].to_numpy(dtype=object),
+        "source": _taken(documents["source"], doc_pos),
+        "participant": _taken(documents["participant"], doc_pos)})
+    return pd.factorize(_informant(frame).to_numpy())[0].astype(np.int64) if len(frame) else \
+        np.zeros(0, dtype=np.int64)
+
+
+def _source_codes(documents: pd.DataFrame, doc_pos: np.ndarray) -> np.ndarray:
+    """An integer per source type of each passage's document (-1 where missing)."""
+    return pd.factorize(_taken(documents["source"], doc_pos))[0].astype(np.int64)
+
+
+def _taken(values: pd.Series, positions: np.ndarray) -> np.ndarray:
+    """``values`` at ``positions`` as objects, None where the position is -1."""
+    out = np.append(values.to_numpy(dtype=object), None)
+    return out[positions]
+
+
+def _fast_row_counts(study, documents: pd.DataFrame, rows: pd.Index, by_cols: list[str],
+                     passage_row: np.ndarray, n_passages: pd.Series,
+                     doc_pos: np.ndarray) -> pd.DataFrame:
+    """:func:`row_counts` from row positions (doc_ids and passage_ids are unique)."""
+    doc_row = _document_rows(documents, rows, by_cols)
+    n_documents = np.bincount(doc_row[doc_row >= 0], minlength=len(rows))
+    counted = passage_row >= 0
+    who = _informant_codes(study, documents, doc_pos)[counted]
+    known = who >= 0
+    n_who = int(who.max()) + 1 if len(who) else 1
+    distinct = np.unique(passage_row[counted][known] * n_who + who[known]) // n_who
+    n_informants = np.bincount(distinct, minlength=len(rows))
+    return pd.DataFrame({"n_documents": n_documents, "n_passages": n_passages.to_numpy(),
+                         "n_informants": n_informants}, index=rows).astype("int64")
 
 
 def _align(series: pd.Series, rows: pd.Index) -> pd.Series:
