@@ -296,7 +296,7 @@ def _overlaps(study, coder: str) -> tuple[np.ndarray, np.ndarray]:
     codings, passages = study.codings, study.passages
     mine = np.flatnonzero((codings["coder"] == coder).to_numpy())
     documents = pd.Index(study.documents["doc_id"])
-    c_doc = documents.get_indexer(codings["doc_id"].to_numpy(dtype=object)[mine])
+    c_doc = _positions(documents, codings["doc_id"])[mine]
     p_doc = documents.get_indexer(passages["doc_id"].to_numpy(dtype=object))
     by_document = np.argsort(p_doc, kind="stable")
     per_doc = np.bincount(p_doc[p_doc >= 0], minlength=len(documents) + 1)
@@ -321,6 +321,14 @@ def _overlaps(study, coder: str) -> tuple[np.ndarray, np.ndarray]:
                           f"{row['doc_id']!r}; every coding must fall inside a passage to be "
                           f"counted")
     return mine[which[overlap]], passage[overlap]
+
+
+def _positions(index: pd.Index, values: pd.Series) -> np.ndarray:
+    """``index.get_indexer(values)``; for categories, each category is looked up once."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        found = np.append(index.get_indexer(values.cat.categories.to_numpy(dtype=object)), -1)
+        return found[values.cat.codes.to_numpy()]  # code -1 (missing) takes the appended -1
+    return index.get_indexer(values.to_numpy(dtype=object))
 
 
 def _pieces(study, coder: str, sort: bool = True) -> pd.DataFrame:
@@ -575,7 +583,7 @@ def _piece_positions(study, coder: str, codes: list[str]) -> tuple[np.ndarray, n
     """Passage and code positions of every (coding, passage it overlaps) of ``coder``
     whose code is in ``codes`` (as :func:`_pieces`, on positions)."""
     coding, passage = _overlaps(study, coder)
-    code = pd.Index(codes).get_indexer(study.codings["code"].to_numpy(dtype=object)[coding])
+    code = _positions(pd.Index(codes), study.codings["code"])[coding]
     keep = code >= 0
     return passage[keep].astype(np.int64), code[keep].astype(np.int64)
 
