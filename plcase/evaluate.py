@@ -31,7 +31,7 @@ from plcase import config
 from plcase.embedding import EmbeddingTagger
 from plcase.errors import PlcaseError
 from plcase.roles import keep_roles, roles_note
-from plcase.schema import COMPACT_MIN_ROWS, coding_frame
+from plcase.schema import COMPACT_MIN_ROWS
 from plcase.taggers import ModelTagger, RuleTagger
 
 __all__ = ["training_set", "to_codings", "tags_and_scores", "fold_assignments", "cross_val_codings",
@@ -128,6 +128,21 @@ def _scores_of(tagger, texts) -> np.ndarray:
     return np.asarray(tagger.decision_function(texts), dtype=float)
 
 
+def _sorted_categorical(values: np.ndarray) -> pd.Categorical:
+    """``values`` as categories in sorted order. Python's sort of the distinct values
+    (linear on ids that arrive nearly sorted, as a survey's do) instead of
+    ``factorize(sort=True)``'s quicksort."""
+    ids, uniques = pd.factorize(values)
+    try:
+        order = sorted(range(len(uniques)), key=uniques.__getitem__)
+    except TypeError:  # mixed types: as compact_codings orders them
+        order = sorted(range(len(uniques)), key=lambda k: str(uniques[k]))
+    rank = np.empty(len(uniques) + 1, dtype=np.int64)
+    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(uniques))
+    rank[-1] = -1  # factorize's -1 (missing) stays missing
+    return pd.Categorical.from_codes(rank[ids], categories=np.asarray(uniques, dtype=object)[order])
+
+
 def _as_codings(passages, pred, score, classes, coder, compact=None) -> pd.DataFrame:
     rows, cols = np.nonzero(pred)
     if compact is None:
@@ -140,8 +155,7 @@ def _as_codings(passages, pred, score, classes, coder, compact=None) -> pd.DataF
         rank = np.empty(len(classes), dtype=np.int64)
         rank[order] = np.arange(len(classes))
         code = pd.Categorical.from_codes(rank[cols], categories=classes[order])
-        ids, uniques = pd.factorize(passages["doc_id"].to_numpy()[rows], sort=True)
-        doc_id = pd.Categorical.from_codes(ids, categories=uniques)
+        doc_id = _sorted_categorical(passages["doc_id"].to_numpy()[rows])
         who = pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8), categories=[coder])
         offset = np.int32 if passages["end"].max() <= np.iinfo(np.int32).max else np.int64
     else:
@@ -156,9 +170,11 @@ def _as_codings(passages, pred, score, classes, coder, compact=None) -> pd.DataF
         "passage_id": passages["passage_id"].to_numpy()[rows],
         "text": passages["text"].to_numpy()[rows],
         "memo": None,
-        "score": score[rows, cols],
-    })
-    return coding_frame(frame)
+        "score": np.asarray(score[rows, cols], dtype=np.float64),
+    }, copy=False)
+    # Already in the canonical columns, order and dtypes of coding_frame, which would copy
+    # every column again.
+    return frame
 
 
 def to_codings(tagger, study, coder: str | None = None, *,
