@@ -634,15 +634,6 @@ def _align(series: pd.Series, rows: pd.Index) -> pd.Series:
     return series.reindex(rows).fillna(0)
 
 
-def _widen(counts: pd.Series, rows: pd.Index, codes: list[str], by_cols: list[str]) -> pd.DataFrame:
-    if counts.empty:
-        return pd.DataFrame(0, index=rows, columns=pd.Index(codes, name="code"))
-    wide = counts.unstack("code")
-    if isinstance(rows, pd.MultiIndex):
-        wide.index = pd.MultiIndex.from_tuples(list(wide.index), names=by_cols)
-    return wide.reindex(index=rows, columns=codes).fillna(0)
-
-
 def to_long(matrix: pd.DataFrame, value: str | None = None) -> pd.DataFrame:
     """Turn a wide matrix back into a tidy frame: one row per group × code.
 
