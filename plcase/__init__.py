@@ -39,6 +39,7 @@ from plcase.matrix import (cooccurrence, framework_matrix, framework_wide, glow_
 from plcase.recommend import (cerqual, read_recommendations, recommendations,
                               recommendations_markdown)
 from plcase.roles import speaker_roles
+from plcase.schema import compact_codings
 from plcase.scaffold import init_study
 from plcase.memos import memos, read_memos, write_memos
 from plcase.retrieve import retrieve
@@ -67,6 +68,7 @@ __all__ = [
     "sentences", "sentence_spans", "sentence_frame", "corpus_table", "coding_counts",
     "rollout_table", "read_qualcoder", "read_taguette", "assign_cases", "rollup", "code_depth",
     "speaker_roles", "retrieve", "write_codebook", "memos", "read_memos", "write_memos",
+    "compact_codings",
     # machine coders
     "RuleTagger", "ModelTagger", "EmbeddingTagger", "compare_taggers", "training_set",
     "to_codings", "evaluate_tagger", "cross_val_codings", "human_agreement",

@@ -43,8 +43,8 @@ def corpus_table(study, by: str | Sequence[str] = ("school", "role")) -> pd.Data
     coded = _coded_passages(study)
     passages = study.passages[["passage_id", "doc_id"]].assign(
         coded=lambda p: p["passage_id"].isin(coded)).merge(docs[["doc_id", *by]], on="doc_id")
-    table = docs.groupby(by).agg(documents=("doc_id", "nunique"), words=("n_words", "sum"))
-    table = table.join(passages.groupby(by).agg(passages=("passage_id", "size"),
+    table = docs.groupby(by, observed=True).agg(documents=("doc_id", "nunique"), words=("n_words", "sum"))
+    table = table.join(passages.groupby(by, observed=True).agg(passages=("passage_id", "size"),
                                                 coded_passages=("coded", "sum")))
     return table[["documents", "passages", "coded_passages", "words"]].fillna(0).astype("int64")
 

@@ -31,7 +31,7 @@ from plcase import config
 from plcase.embedding import EmbeddingTagger
 from plcase.errors import PlcaseError
 from plcase.roles import keep_roles, roles_note
-from plcase.schema import coding_frame
+from plcase.schema import COMPACT_MIN_ROWS
 from plcase.taggers import ModelTagger, RuleTagger
 
 __all__ = ["training_set", "to_codings", "tags_and_scores", "fold_assignments", "cross_val_codings",
@@ -63,7 +63,7 @@ def _labels(study, passages: pd.DataFrame, coder: str, codes: list[str]) -> np.n
     codings = study.codings[(study.codings["coder"] == coder)
                             & study.codings["code"].isin(index)]
     rows = np.arange(len(passages))
-    by_doc = {d: g for d, g in passages.assign(_row=rows).groupby("doc_id", sort=False)}
+    by_doc = {d: g for d, g in passages.assign(_row=rows).groupby("doc_id", sort=False, observed=True)}
     for doc, start, end, code in zip(codings["doc_id"], codings["start"],
                                      codings["end"], codings["code"]):
         group = by_doc.get(doc)
@@ -128,24 +128,57 @@ def _scores_of(tagger, texts) -> np.ndarray:
     return np.asarray(tagger.decision_function(texts), dtype=float)
 
 
-def _as_codings(passages, pred, score, classes, coder) -> pd.DataFrame:
+def _sorted_categorical(values: np.ndarray) -> pd.Categorical:
+    """``values`` as categories in sorted order. Python's sort of the distinct values
+    (linear on ids that arrive nearly sorted, as a survey's do) instead of
+    ``factorize(sort=True)``'s quicksort."""
+    ids, uniques = pd.factorize(values)
+    try:
+        order = sorted(range(len(uniques)), key=uniques.__getitem__)
+    except TypeError:  # mixed types: as compact_codings orders them
+        order = sorted(range(len(uniques)), key=lambda k: str(uniques[k]))
+    rank = np.empty(len(uniques) + 1, dtype=np.int64)
+    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(uniques))
+    rank[-1] = -1  # factorize's -1 (missing) stays missing
+    return pd.Categorical.from_codes(rank[ids], categories=np.asarray(uniques, dtype=object)[order])
+
+
+def _as_codings(passages, pred, score, classes, coder, compact=None) -> pd.DataFrame:
     rows, cols = np.nonzero(pred)
+    if compact is None:
+        compact = len(rows) >= COMPACT_MIN_ROWS
+    classes = np.asarray(classes, dtype=object)
+    if compact:
+        # Categories built from positions (no string hashing per row beyond the
+        # ids), sorted as compact_codings sorts them.
+        order = np.argsort(classes, kind="stable")
+        rank = np.empty(len(classes), dtype=np.int64)
+        rank[order] = np.arange(len(classes))
+        code = pd.Categorical.from_codes(rank[cols], categories=classes[order])
+        doc_id = _sorted_categorical(passages["doc_id"].to_numpy()[rows])
+        who = pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8), categories=[coder])
+        offset = np.int32 if passages["end"].max() <= np.iinfo(np.int32).max else np.int64
+    else:
+        code, doc_id, who, offset = classes[cols], passages["doc_id"].to_numpy()[rows], coder, \
+            np.int64
     frame = pd.DataFrame({
-        "doc_id": passages["doc_id"].to_numpy()[rows],
-        "start": passages["start"].to_numpy()[rows],
-        "end": passages["end"].to_numpy()[rows],
-        "code": np.asarray(classes, dtype=object)[cols],
-        "coder": coder,
+        "doc_id": doc_id,
+        "start": passages["start"].to_numpy()[rows].astype(offset),
+        "end": passages["end"].to_numpy()[rows].astype(offset),
+        "code": code,
+        "coder": who,
         "passage_id": passages["passage_id"].to_numpy()[rows],
         "text": passages["text"].to_numpy()[rows],
         "memo": None,
-        "score": score[rows, cols],
-    })
-    return coding_frame(frame)
+        "score": np.asarray(score[rows, cols], dtype=np.float64),
+    }, copy=False)
+    # Already in the canonical columns, order and dtypes of coding_frame, which would copy
+    # every column again.
+    return frame
 
 
 def to_codings(tagger, study, coder: str | None = None, *,
-               progress: bool | None = None) -> pd.DataFrame:
+               progress: bool | None = None, compact: bool | None = None) -> pd.DataFrame:
     """A fitted tagger's tags of every passage, as rows of the codings frame.
 
     Each tag spans its whole passage; ``score`` is the tagger's probability
@@ -161,6 +194,12 @@ def to_codings(tagger, study, coder: str | None = None, *,
     progress : bool, optional
         Show a progress bar while tagging (default: only in a terminal; see
         :mod:`plcase.progress`).
+    compact : bool, optional
+        Hold ``doc_id``, ``code`` and ``coder`` as categories and the offsets
+        as int32 (:func:`plcase.compact_codings`: same values, a fraction of
+        the memory). Default: from :data:`plcase.schema.COMPACT_MIN_ROWS`
+        (20,000) tags on, so district-scale tagging is compact and a case
+        study's few hundred tags are plain strings.
 
     Examples
     --------
@@ -175,7 +214,8 @@ def to_codings(tagger, study, coder: str | None = None, *,
     check_is_fitted(tagger)
     passages = study.passages
     pred, score = tags_and_scores(tagger, passages["text"].tolist(), progress=progress)
-    return _as_codings(passages, pred, score, tagger.classes_, _coder_name(tagger, coder))
+    return _as_codings(passages, pred, score, tagger.classes_, _coder_name(tagger, coder),
+                       compact)
 
 
 def tags_and_scores(tagger, texts, *, progress=None) -> tuple[np.ndarray, np.ndarray]:

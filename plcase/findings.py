@@ -38,7 +38,7 @@ def coders_summary(study) -> Finding:
     coder_a coded 19 of 19 documents (the primary coder, whose codes the analyses count);
     coder_b coded 10 of 19 documents; agreement is measured between coder_a and coder_b.
     """
-    docs = study.codings.groupby("coder")["doc_id"].nunique()
+    docs = study.codings.groupby("coder", observed=True)["doc_id"].nunique()
     if docs.empty:
         return Finding("No document is coded yet.")
     primary = study.primary_coder
@@ -187,7 +187,7 @@ def tagger_comparison(side_by_side: pd.DataFrame, human: str = "human") -> Findi
         " (no second human coder to compare with)."
     per_code = side_by_side[~side_by_side["code"].isin(["micro", "macro"])
                             & (side_by_side["tagger"] != human)].dropna(subset=["kappa"])
-    wins = per_code.loc[per_code.groupby("code", sort=False)["kappa"].idxmax(), "tagger"]
+    wins = per_code.loc[per_code.groupby("code", sort=False, observed=True)["kappa"].idxmax(), "tagger"]
     share = f"reaches {machines[best] / macro[human]:.0%} of the human agreement and " if has_human else ""
     text += (f" The best machine coder, {best}, {share}has the highest kappa on "
              f"{int((wins == best).sum())} of {len(wins)} codes.")
@@ -210,7 +210,7 @@ def masking_summary(effect: pd.DataFrame) -> Finding:
     Macro kappa with names masked vs. not: held-out documents 0.600 vs. 0.630 (masking costs 0.030).
     """
     parts = []
-    for split, rows in effect.groupby("split", sort=False):
+    for split, rows in effect.groupby("split", sort=False, observed=True):
         masked = rows.loc[rows["mask_names"], "macro_kappa"]
         plain = rows.loc[~rows["mask_names"].astype(bool), "macro_kappa"]
         if masked.empty or plain.empty or masked.isna().all() or plain.isna().all():

@@ -205,12 +205,29 @@ def _context_note(context_docs: list[str], context: str) -> str:
 
 
 def _kept_passages(study, documents: pd.DataFrame, by_cols: list[str], roles) -> pd.DataFrame:
-    """The passages of ``documents`` spoken in ``roles``, with their row keys and informant."""
-    passages = study.passages[study.passages["speaker_role"].isin(roles)]
+    """The passages of ``documents`` spoken in ``roles``, with their row keys and informant.
+
+    Only the passage columns the counts need travel (not every passage column
+    of a district survey's 300,000 rows).
+    """
+    passages = study.passages
+    passages = passages.loc[passages["speaker_role"].isin(roles),
+                            ["passage_id", "doc_id", "speaker", "text"]]
     docs = documents[["doc_id", *dict.fromkeys([*by_cols, "source", "participant"])]]
     kept = passages.merge(docs, on="doc_id", how="inner")
     kept["informant"] = _informant(kept) if len(kept) else pd.Series(dtype=object)
     return kept
+
+
+def _row_counts(documents: pd.DataFrame, rows: pd.Index, kept: pd.DataFrame,
+                by_cols: list[str]) -> pd.DataFrame:
+    """Documents, passages and informants per row, from the grouping and the kept passages."""
+    kept_groups = kept.groupby(by_cols, dropna=False, observed=True)
+    return pd.DataFrame({
+        "n_documents": _align(documents.groupby(by_cols, dropna=False, observed=True)["doc_id"].nunique(), rows),
+        "n_passages": _align(kept_groups["passage_id"].nunique(), rows),
+        "n_informants": _align(kept_groups["informant"].nunique(), rows),
+    }, index=rows).astype("int64")
 
 
 def row_counts(study, by: str | Sequence[str] | None = None,
@@ -248,11 +265,7 @@ def row_counts(study, by: str | Sequence[str] | None = None,
     roles = keep_roles(include_roles)
     documents, rows, context_docs = _grouping(study, by_cols, context)
     kept = _kept_passages(study, documents, by_cols, roles)
-    frame = pd.DataFrame({
-        "n_documents": _align(documents.groupby(by_cols, dropna=False)["doc_id"].nunique(), rows),
-        "n_passages": _align(kept.groupby(by_cols, dropna=False)["passage_id"].nunique(), rows),
-        "n_informants": _align(kept.groupby(by_cols, dropna=False)["informant"].nunique(), rows),
-    }, index=rows).astype("int64")
+    frame = _row_counts(documents, rows, kept, by_cols)
     frame.attrs = {"roles": list(roles), "note": _join_notes(roles_note(roles),
                                                              _context_note(context_docs, context))}
     return frame
@@ -270,44 +283,98 @@ def _attach_counts(matrix: pd.DataFrame, counts: pd.DataFrame) -> None:
 
 # --------------------------------------------------------------------------- the long form
 
-def _pieces(study, coder: str) -> pd.DataFrame:
+def _overlaps(study, coder: str) -> tuple[np.ndarray, np.ndarray]:
+    """Every (coding of ``coder``, passage it overlaps), as row positions in
+    ``study.codings`` and ``study.passages``: codings in their order, each with its
+    document's passages in theirs (what an inner merge on ``doc_id`` gives, on
+    positions instead of hashed strings).
+
+    Overlap is half-open; a zero-length coding belongs to the passage its
+    position falls in. A coding that overlaps no passage is an error: it could
+    not be counted.
+    """
+    codings, passages = study.codings, study.passages
+    mine = np.flatnonzero((codings["coder"] == coder).to_numpy())
+    documents = pd.Index(study.documents["doc_id"])
+    c_doc = _positions(documents, codings["doc_id"])[mine]
+    p_doc = documents.get_indexer(passages["doc_id"].to_numpy(dtype=object))
+    by_document = np.argsort(p_doc, kind="stable")
+    per_doc = np.bincount(p_doc[p_doc >= 0], minlength=len(documents) + 1)
+    per_doc[-1] = 0  # codings of an unknown document (index -1) overlap nothing
+    first = np.cumsum(per_doc) - per_doc + np.count_nonzero(p_doc < 0)
+    n_pairs = per_doc[c_doc]
+    which = np.repeat(np.arange(len(mine)), n_pairs)
+    within = np.arange(len(which)) - np.repeat(np.cumsum(n_pairs) - n_pairs, n_pairs)
+    passage = by_document[first[c_doc][which] + within]
+    c_start = codings["start"].to_numpy(dtype=np.int64)[mine][which]
+    c_end = codings["end"].to_numpy(dtype=np.int64)[mine][which]
+    p_start = passages["start"].to_numpy(dtype=np.int64)[passage]
+    p_end = passages["end"].to_numpy(dtype=np.int64)[passage]
+    empty = c_start == c_end
+    overlap = ((p_start < c_end) | (empty & (p_start <= c_start))) & (c_start < p_end)
+    found = np.zeros(len(mine), dtype=bool)
+    found[which[overlap]] = True
+    if not found.all():
+        row = codings.iloc[mine[np.flatnonzero(~found)[0]]]
+        raise PlcaseError(f"{int((~found).sum())} coding(s) of {coder!r} overlap no passage, "
+                          f"first {row['code']!r} at [{row['start']}, {row['end']}) in "
+                          f"{row['doc_id']!r}; every coding must fall inside a passage to be "
+                          f"counted")
+    return mine[which[overlap]], passage[overlap]
+
+
+def _positions(index: pd.Index, values: pd.Series) -> np.ndarray:
+    """``index.get_indexer(values)``; for categories, each category is looked up once."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        found = np.append(index.get_indexer(values.cat.categories.to_numpy(dtype=object)), -1)
+        return found[values.cat.codes.to_numpy()]  # code -1 (missing) takes the appended -1
+    return index.get_indexer(values.to_numpy(dtype=object))
+
+
+def _pieces(study, coder: str, sort: bool = True) -> pd.DataFrame:
     """One row per coding × passage it overlaps, with the overlap clipped to the passage.
 
-    ``coding_id`` is the row position of the coding in ``study.codings``.
+    ``coding_id`` is the row position of the coding in ``study.codings``; with
+    ``sort=False`` the rows come in no promised order (for counts, which do not
+    need one: sorting 150,000 string keys costs more than the counting).
     """
-    codings = study.codings.reset_index(drop=True)
-    codings = codings[codings["coder"] == coder]
-    left = pd.DataFrame({"coding_id": codings.index, "doc_id": codings["doc_id"],
-                         "code": codings["code"], "c_start": codings["start"],
-                         "c_end": codings["end"]})
-    right = study.passages[["passage_id", "doc_id", "speaker", "speaker_role", "start", "end"]].rename(
-        columns={"start": "p_start", "end": "p_end"})
-    pairs = left.merge(right, on="doc_id", how="inner")
-    # Half-open overlap; a zero-length coding belongs to the passage its position falls in.
-    empty = pairs["c_start"] == pairs["c_end"]
-    overlap = ((pairs["p_start"] < pairs["c_end"]) | (empty & (pairs["p_start"] <= pairs["c_start"]))) \
-        & (pairs["c_start"] < pairs["p_end"])
-    pairs = pairs[overlap]
-    lost = left.loc[~left["coding_id"].isin(pairs["coding_id"])]
-    if len(lost):
-        row = lost.iloc[0]
-        raise PlcaseError(f"{len(lost)} coding(s) of {coder!r} overlap no passage, first "
-                          f"{row['code']!r} at [{row['c_start']}, {row['c_end']}) in "
-                          f"{row['doc_id']!r}; every coding must fall inside a passage to be counted")
-    pairs = pairs.assign(start=np.maximum(pairs["c_start"], pairs["p_start"]),
-                         end=np.minimum(pairs["c_end"], pairs["p_end"]))
-    return pairs[["coding_id", "doc_id", "passage_id", "speaker", "speaker_role", "code", "start",
-                  "end"]] \
-        .sort_values(["doc_id", "passage_id", "code", "start", "coding_id"], kind="mergesort") \
-        .reset_index(drop=True)
+    coding, passage = _overlaps(study, coder)
+    codings, passages = study.codings, study.passages
+    pairs = pd.DataFrame({
+        "coding_id": coding,
+        "doc_id": codings["doc_id"].to_numpy()[coding],
+        "passage_id": passages["passage_id"].to_numpy()[passage],
+        "speaker": passages["speaker"].to_numpy()[passage],
+        "speaker_role": passages["speaker_role"].to_numpy()[passage],
+        "code": codings["code"].to_numpy()[coding],
+        "start": np.maximum(codings["start"].to_numpy(dtype=np.int64)[coding],
+                            passages["start"].to_numpy(dtype=np.int64)[passage]),
+        "end": np.minimum(codings["end"].to_numpy(dtype=np.int64)[coding],
+                          passages["end"].to_numpy(dtype=np.int64)[passage])})
+    if sort:
+        pairs = pairs.sort_values(["doc_id", "passage_id", "code", "start", "coding_id"],
+                                  kind="mergesort")
+    return pairs.reset_index(drop=True)
 
 
 def _informant(frame: pd.DataFrame) -> pd.Series:
-    """Who voiced a passage: the pseudonym, or the speaker label within a focus group."""
-    in_group = frame["source"].eq("focus_group") & frame["speaker"].notna()
-    named = frame["participant"].where(frame["participant"].notna(),
-                                       frame["doc_id"] + "/" + frame["speaker"].fillna(""))
-    return named.where(~in_group, frame["doc_id"] + "/" + frame["speaker"].astype(str))
+    """Who voiced a passage: the pseudonym, or the speaker label within a focus group
+    (``<doc_id>/<speaker>``), or, without a pseudonym, ``<doc_id>/<speaker>`` too.
+
+    The labels are joined only for the rows that need them: a district survey's
+    300,000 answers all carry a pseudonym.
+    """
+    participant = frame["participant"]
+    speaker = frame["speaker"]
+    in_group = (frame["source"].eq("focus_group") & speaker.notna()).to_numpy()
+    anonymous = participant.isna().to_numpy()
+    out = participant.to_numpy(dtype=object, copy=True)
+    for rows, fill in ((anonymous & ~in_group, ""), (in_group, None)):
+        if rows.any():
+            who = speaker[rows]
+            who = who.fillna(fill) if fill is not None else who
+            out[rows] = (frame["doc_id"][rows].astype(str) + "/" + who.astype(str)).to_numpy()
+    return pd.Series(out, index=frame.index, dtype=object)
 
 
 def coded_passages(study, coder: str | None = None, codes: Iterable[str] | None = None) -> pd.DataFrame:
@@ -345,7 +412,7 @@ def coded_passages(study, coder: str | None = None, codes: Iterable[str] | None 
     pieces = _pieces(study, coder)
     if codes is not None:
         pieces = pieces[pieces["code"].isin(_check_codes(study, codes))]
-    rolled = (pieces.groupby(["passage_id", "code"], sort=False)
+    rolled = (pieces.groupby(["passage_id", "code"], sort=False, observed=True)
               .agg(doc_id=("doc_id", "first"), speaker=("speaker", "first"),
                    speaker_role=("speaker_role", "first"), n_codings=("coding_id", "nunique"), start=("start", "min"), end=("end", "max"))
               .reset_index())
@@ -439,28 +506,39 @@ def theme_matrix(study, by: str | Sequence[str] | None = None, measure: str = "p
     coder = _check_coder(study, coder)
     roles = keep_roles(include_roles)
     documents, rows, context_docs = _grouping(study, by_cols, context)
-    long = coded_passages(study, coder=coder)
-    long = long[long["code"].isin(codes) & long["speaker_role"].isin(roles)]
-    # Row keys come from the grouping (context documents relabelled), not the raw columns.
-    chosen = long.drop(columns=[c for c in by_cols if c in long.columns]).merge(
-        documents[["doc_id", *by_cols]], on="doc_id", how="inner")
-    grouped = chosen.groupby(by_cols + ["code"], dropna=False)
-
-    if measure in ("passages", "share", "per_1000_words"):
-        counts = grouped["passage_id"].nunique()
-    elif measure == "informants":
-        counts = grouped["informant"].nunique()
+    # Counted on positions, not strings: a district survey has 300,000 passages,
+    # and hashing their ids and labels in merges cost more than the counting.
+    doc_pos = _passage_documents(study, documents)
+    passage_row = _passage_rows(study, documents, rows, by_cols, roles, doc_pos)
+    piece_passage, piece_code = _piece_positions(study, coder, codes)
+    kept = passage_row[piece_passage] >= 0
+    piece_passage, piece_code = piece_passage[kept], piece_code[kept]
+    # One count per (passage, code): several codings of a code in a passage count once.
+    if measure == "informants":
+        label = _informant_codes(study, study.documents,
+                                 _passage_documents(study, study.documents))[piece_passage]
+    elif measure == "sources":
+        label = _source_codes(documents, doc_pos)[piece_passage]
     else:
-        counts = grouped["source"].nunique()
-    matrix = _widen(counts, rows, codes, by_cols)
-    kept = _kept_passages(study, documents, by_cols, roles)
+        label = piece_passage
+    present = label >= 0  # a missing label is not counted (as nunique leaves it out)
+    n_labels = int(label.max()) + 1 if len(label) else 1
+    cell = passage_row[piece_passage][present] * len(codes) + piece_code[present]
+    distinct = np.unique(cell * n_labels + label[present]) // n_labels
+    counts = np.bincount(distinct, minlength=len(rows) * len(codes)).reshape(len(rows),
+                                                                              len(codes))
+    matrix = pd.DataFrame(counts, index=rows, columns=pd.Index(codes))
+    counted = passage_row >= 0
+    n_passages = pd.Series(np.bincount(passage_row[counted], minlength=len(rows)), index=rows)
 
     if measure == "share":
-        denominator = _align(kept.groupby(by_cols, dropna=False)["passage_id"].nunique(), rows)
-        matrix = matrix.astype(float).div(denominator.where(denominator > 0), axis=0).fillna(0.0)
+        matrix = matrix.astype(float).div(n_passages.where(n_passages > 0), axis=0).fillna(0.0)
     elif measure == "per_1000_words":
-        words = kept.assign(n_words=[word_count(t) for t in kept["text"].fillna("")])
-        words = _align(words.groupby(by_cols, dropna=False)["n_words"].sum(), rows)
+        texts = study.passages["text"].to_numpy(dtype=object)[counted]
+        n_words = np.array([word_count(t) if isinstance(t, str) else 0 for t in texts],
+                           dtype=np.int64)
+        words = pd.Series(np.bincount(passage_row[counted], weights=n_words,
+                                      minlength=len(rows)), index=rows)
         matrix = matrix.astype(float).mul(1000).div(words.where(words > 0), axis=0).fillna(0.0)
     else:
         matrix = matrix.astype("int64")
@@ -470,8 +548,83 @@ def theme_matrix(study, by: str | Sequence[str] | None = None, measure: str = "p
                     "note": _join_notes(roles_note(roles), _context_note(context_docs, context)),
                     "context": [context_label(d) for d in context_docs] if context == "rows"
                     else []}
-    _attach_counts(matrix, row_counts(study, by_cols, include_roles=roles, context=context))
+    _attach_counts(matrix, _fast_row_counts(study, documents, rows, by_cols, passage_row,
+                                            n_passages, doc_pos))
     return matrix
+
+
+def _document_rows(documents: pd.DataFrame, rows: pd.Index, by_cols: list[str]) -> np.ndarray:
+    """Position in ``rows`` of each document's row key, in ``documents`` order (-1: none)."""
+    keys = rows.to_frame(index=False)
+    keys.columns = by_cols
+    keys["_row"] = np.arange(len(keys))
+    found = documents[by_cols].merge(keys, on=by_cols, how="left")
+    return found["_row"].fillna(-1).to_numpy(dtype=np.int64)
+
+
+def _passage_documents(study, documents: pd.DataFrame) -> np.ndarray:
+    """Position in ``documents`` of each passage's document (-1: not there)."""
+    return pd.Index(documents["doc_id"]).get_indexer(
+        study.passages["doc_id"].to_numpy(dtype=object))
+
+
+def _passage_rows(study, documents: pd.DataFrame, rows: pd.Index, by_cols: list[str],
+                  roles, doc_pos: np.ndarray) -> np.ndarray:
+    """Row position of each passage of ``study.passages``; -1 where it is not counted
+    (its document is not among ``documents`` or its speaker role is not counted)."""
+    passages = study.passages
+    doc_row = np.append(_document_rows(documents, rows, by_cols), -1)
+    row = doc_row[doc_pos]  # doc_pos -1 takes the appended -1
+    row[~passages["speaker_role"].isin(roles).to_numpy()] = -1
+    return row
+
+
+def _piece_positions(study, coder: str, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Passage and code positions of every (coding, passage it overlaps) of ``coder``
+    whose code is in ``codes`` (as :func:`_pieces`, on positions)."""
+    coding, passage = _overlaps(study, coder)
+    code = _positions(pd.Index(codes), study.codings["code"])[coding]
+    keep = code >= 0
+    return passage[keep].astype(np.int64), code[keep].astype(np.int64)
+
+
+def _informant_codes(study, documents: pd.DataFrame, doc_pos: np.ndarray) -> np.ndarray:
+    """An integer per distinct informant of each passage (-1 where unknown)."""
+    passages = study.passages
+    frame = pd.DataFrame({
+        "doc_id": passages["doc_id"].to_numpy(dtype=object),
+        "speaker": passages["speaker"].to_numpy(dtype=object),
+        "source": _taken(documents["source"], doc_pos),
+        "participant": _taken(documents["participant"], doc_pos)})
+    return pd.factorize(_informant(frame).to_numpy())[0].astype(np.int64) if len(frame) else \
+        np.zeros(0, dtype=np.int64)
+
+
+def _source_codes(documents: pd.DataFrame, doc_pos: np.ndarray) -> np.ndarray:
+    """An integer per source type of each passage's document (-1 where missing)."""
+    return pd.factorize(_taken(documents["source"], doc_pos))[0].astype(np.int64)
+
+
+def _taken(values: pd.Series, positions: np.ndarray) -> np.ndarray:
+    """``values`` at ``positions`` as objects, None where the position is -1."""
+    out = np.append(values.to_numpy(dtype=object), None)
+    return out[positions]
+
+
+def _fast_row_counts(study, documents: pd.DataFrame, rows: pd.Index, by_cols: list[str],
+                     passage_row: np.ndarray, n_passages: pd.Series,
+                     doc_pos: np.ndarray) -> pd.DataFrame:
+    """:func:`row_counts` from row positions (doc_ids and passage_ids are unique)."""
+    doc_row = _document_rows(documents, rows, by_cols)
+    n_documents = np.bincount(doc_row[doc_row >= 0], minlength=len(rows))
+    counted = passage_row >= 0
+    who = _informant_codes(study, documents, doc_pos)[counted]
+    known = who >= 0
+    n_who = int(who.max()) + 1 if len(who) else 1
+    distinct = np.unique(passage_row[counted][known] * n_who + who[known]) // n_who
+    n_informants = np.bincount(distinct, minlength=len(rows))
+    return pd.DataFrame({"n_documents": n_documents, "n_passages": n_passages.to_numpy(),
+                         "n_informants": n_informants}, index=rows).astype("int64")
 
 
 def _align(series: pd.Series, rows: pd.Index) -> pd.Series:
@@ -479,15 +632,6 @@ def _align(series: pd.Series, rows: pd.Index) -> pd.Series:
     if isinstance(rows, pd.MultiIndex):
         series.index = pd.MultiIndex.from_tuples(list(series.index), names=rows.names)
     return series.reindex(rows).fillna(0)
-
-
-def _widen(counts: pd.Series, rows: pd.Index, codes: list[str], by_cols: list[str]) -> pd.DataFrame:
-    if counts.empty:
-        return pd.DataFrame(0, index=rows, columns=pd.Index(codes, name="code"))
-    wide = counts.unstack("code")
-    if isinstance(rows, pd.MultiIndex):
-        wide.index = pd.MultiIndex.from_tuples(list(wide.index), names=by_cols)
-    return wide.reindex(index=rows, columns=codes).fillna(0)
 
 
 def to_long(matrix: pd.DataFrame, value: str | None = None) -> pd.DataFrame:
@@ -713,7 +857,7 @@ def framework_wide(framework: pd.DataFrame, codes: Sequence[str] | None = None) 
     if not by_cols:
         lines = lines.assign(group="all")
         by_cols = ["group"]
-    joined = lines.groupby([*by_cols, "code"], sort=False)["line"].agg("\n".join)
+    joined = lines.groupby([*by_cols, "code"], sort=False, observed=True)["line"].agg("\n".join)
     wide = joined.unstack("code")
     order = sorted(wide.index, key=lambda v: tuple(_order_key(c)(x) for c, x in
                                                    zip(by_cols, v if isinstance(v, tuple) else (v,))))
@@ -877,12 +1021,12 @@ def glow_grow(study, by: str | Sequence[str] | None = None, coder: str | None = 
     valenced = valenced[valenced["speaker_role"].isin(roles)].merge(docs, on="doc_id")
     # The study's positive and negative valence codes fill the glow and grow columns.
     valenced["valence"] = valenced["valence"].map(dict(zip(valence, ("glow", "grow"))))
-    counts = (valenced.groupby([*keys, "code", "valence"], dropna=False)["passage_id"]
+    counts = (valenced.groupby([*keys, "code", "valence"], dropna=False, observed=True)["passage_id"]
               .nunique().unstack("valence").reindex(columns=["glow", "grow"]).fillna(0))
     coded = coded_passages(study, coder=coder, codes=codes)
     coded = coded[coded["speaker_role"].isin(roles)]
     coded = coded.drop(columns=[c for c in keys if c in coded.columns]).merge(docs, on="doc_id")
-    n_passages = coded.groupby([*keys, "code"], dropna=False)["passage_id"].nunique()
+    n_passages = coded.groupby([*keys, "code"], dropna=False, observed=True)["passage_id"].nunique()
     full = pd.MultiIndex.from_tuples(
         [(*(g if isinstance(g, tuple) else (g,)), c) for g in rows for c in codes],
         names=[*rows.names, "code"])
@@ -894,7 +1038,7 @@ def glow_grow(study, by: str | Sequence[str] | None = None, coder: str | None = 
     total = frame["glow"] + frame["grow"]
     frame["balance"] = ((frame["glow"] - frame["grow"]) / total.where(total > 0)).astype(float)
     kept = _kept_passages(study, documents, keys, roles)
-    group_n = kept.groupby(keys, dropna=False).agg(group_passages=("passage_id", "nunique"),
+    group_n = kept.groupby(keys, dropna=False, observed=True).agg(group_passages=("passage_id", "nunique"),
                                                   group_informants=("informant", "nunique"))
     frame = frame.reset_index()
     group_n = group_n.reset_index()
@@ -937,7 +1081,7 @@ def _saturation_codes(study, codes) -> list[str]:
 def _document_codes(study, coder, codes, roles) -> dict[str, set]:
     long = coded_passages(study, coder=coder, codes=codes)
     long = long[long["speaker_role"].isin(roles)]
-    return long.groupby("doc_id")["code"].agg(set).to_dict()
+    return long.groupby("doc_id", observed=True)["code"].agg(set).to_dict()
 
 
 def _ordered_groups(study, by, order, include_context):

@@ -59,7 +59,7 @@ def busiest_cell(study: Study, coder: str | None = None) -> dict:
     segments = codings.drop_duplicates(["doc_id", "start", "end", "code"]).merge(
         documents[["doc_id", *columns]], on="doc_id")
     segments = segments.assign(**{c: segments[c].astype("string").fillna("") for c in columns})
-    counts = segments.groupby(["code", *columns]).size().reset_index(name="n")
+    counts = segments.groupby(["code", *columns], observed=True).size().reset_index(name="n")
     best = counts.sort_values(["n", "code", *columns], ascending=[False] + [True] * (1 + len(columns)),
                               kind="stable").iloc[0]
     value = {c: (str(best[c]) if c in columns and best[c] != "" else None) for c in columns}
@@ -214,7 +214,7 @@ def retrieve(study: Study, code: str | Iterable[str] | None = None, *,
 def _speakers(study: Study, codings: pd.DataFrame) -> list:
     """The speaker of the passage each coding starts in (``None`` without one)."""
     found = []
-    by_doc = {d: g.sort_values("start") for d, g in study.passages.groupby("doc_id", sort=False)}
+    by_doc = {d: g.sort_values("start") for d, g in study.passages.groupby("doc_id", sort=False, observed=True)}
     for doc, start in zip(codings["doc_id"], codings["start"]):
         group = by_doc.get(doc)
         if group is None or group.empty:
@@ -238,7 +238,7 @@ def _one_row_per_segment(codings: pd.DataFrame) -> pd.DataFrame:
     if codings.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in
                              key + ["speaker", "code", "coder", "text", "memo"]})
-    grouped = codings.sort_values(key + ["code", "coder"], kind="mergesort").groupby(key, sort=True)
+    grouped = codings.sort_values(key + ["code", "coder"], kind="mergesort").groupby(key, sort=True, observed=True)
     return grouped.agg(speaker=("speaker", "first"), code=("code", _join),
                        coder=("coder", _join), text=("text", "first"),
                        memo=("memo", _join)).reset_index()
@@ -247,7 +247,7 @@ def _one_row_per_segment(codings: pd.DataFrame) -> pd.DataFrame:
 def _context(study: Study, segments: pd.DataFrame, n: int) -> tuple[list, list]:
     before, after = [], []
     by_doc = {d: g.sort_values("start").reset_index(drop=True)
-              for d, g in study.passages.groupby("doc_id", sort=False)}
+              for d, g in study.passages.groupby("doc_id", sort=False, observed=True)}
     for doc, start, end in zip(segments["doc_id"], segments["start"], segments["end"]):
         group = by_doc.get(doc)
         if group is None or group.empty:
@@ -290,7 +290,7 @@ def quotes_markdown(quotes: pd.DataFrame, columns: Iterable[str] = ("school", "r
     True
     """
     lines: list[str] = []
-    for doc_id, group in quotes.groupby("doc_id", sort=False):
+    for doc_id, group in quotes.groupby("doc_id", sort=False, observed=True):
         first = group.iloc[0]
         lines.append(f"## {doc_id}")
         about = [f"{c}: {first[c]}" for c in columns if c in group.columns and not pd.isna(first[c])]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from plcase.errors import PlcaseError
@@ -91,10 +92,110 @@ def coding_frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
     if "score" not in frame.columns:
         frame["score"] = float("nan")
     frame = frame[CODING_COLUMNS + [c for c in frame.columns if c not in CODING_COLUMNS]]
-    frame["start"] = frame["start"].astype("int64")
-    frame["end"] = frame["end"].astype("int64")
+    for col in ("start", "end"):  # compact int32 offsets (compact_codings) stay compact
+        if frame[col].dtype != np.int32:
+            frame[col] = frame[col].astype("int64")
     frame["score"] = frame["score"].astype("float64")
     return frame.reset_index(drop=True)
+
+
+#: The codings columns :func:`compact_codings` holds as categories.
+COMPACT_COLUMNS = ("doc_id", "code", "coder")
+
+#: From this many rows on, :func:`plcase.to_codings` returns compact codings by default.
+COMPACT_MIN_ROWS = 20_000
+
+
+def is_compact(codings: pd.DataFrame) -> bool:
+    """True when any of ``doc_id``, ``code``, ``coder`` is held as categories."""
+    return any(isinstance(codings[c].dtype, pd.CategoricalDtype)
+               for c in COMPACT_COLUMNS if c in codings.columns)
+
+
+def compact_codings(codings: pd.DataFrame) -> pd.DataFrame:
+    """The same codings in less memory: categories for ``doc_id``, ``code`` and
+    ``coder``, 32-bit offsets.
+
+    A district survey's codings repeat a handful of codes and coder names, and
+    each student's id, on hundreds of thousands of rows; as categories each row
+    holds a small integer instead of a pointer to a Python string (and, for
+    ``memory_usage(deep=True)``, no string of its own). The values, their
+    order and every plcase function's result stay the same: the categories are
+    sorted, so codings sort as they do with strings, and every plcase function
+    that takes codings accepts both forms. :func:`plcase.to_codings` returns
+    compact codings from :data:`COMPACT_MIN_ROWS` rows on, and
+    :meth:`plcase.Study.with_codings` keeps a study's codings compact once
+    either side is. Offsets become ``int32`` where they fit (documents
+    shorter than 2,147,483,647 characters).
+
+    Examples
+    --------
+    >>> import plcase
+    >>> codings = plcase.read_sample().codings
+    >>> compact = compact_codings(codings)
+    >>> compact["coder"].dtype.name, compact["start"].dtype.name
+    ('category', 'int32')
+    >>> compact.astype({"doc_id": object, "code": object, "coder": object}).equals(
+    ...     codings.astype({"start": "int32", "end": "int32"}))
+    True
+    """
+    out = codings.copy()
+    for col in COMPACT_COLUMNS:
+        if col not in out.columns:
+            continue
+        values = out[col]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            categories = values.cat.categories
+            if not categories.is_monotonic_increasing:
+                out[col] = values.cat.reorder_categories(_sorted(categories))
+            continue
+        out[col] = pd.Categorical(values.to_numpy(dtype=object),
+                                  categories=_sorted(values.dropna().unique()))
+    for col in ("start", "end"):
+        if col in out.columns and len(out) and out[col].dtype.kind in "iu" \
+                and out[col].min() >= np.iinfo(np.int32).min \
+                and out[col].max() <= np.iinfo(np.int32).max:
+            out[col] = out[col].astype(np.int32)
+        elif col in out.columns and not len(out):
+            out[col] = out[col].astype(np.int32)
+    return out
+
+
+def _sorted(values) -> list:
+    """Category values in the order strings sort (mixed types: as strings)."""
+    values = list(values)
+    try:
+        return sorted(values)
+    except TypeError:
+        return sorted(values, key=str)
+
+
+def concat_codings(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Stack codings frames; compact (:func:`compact_codings`) when any of them is.
+
+    ``pd.concat`` turns categories with different category sets into plain
+    strings, so compact frames are first given the union of the categories.
+
+    Examples
+    --------
+    >>> a = compact_codings(coding_frame([{"doc_id": "d1", "start": 0, "end": 4,
+    ...                                    "code": "glow", "coder": "ana"}]))
+    >>> b = coding_frame([{"doc_id": "d2", "start": 1, "end": 3, "code": "grow",
+    ...                    "coder": "ben"}])
+    >>> both = concat_codings([a, b])
+    >>> both["coder"].dtype.name, both["coder"].tolist()
+    ('category', ['ana', 'ben'])
+    """
+    frames = list(frames)
+    if not any(is_compact(f) for f in frames):
+        return pd.concat(frames, ignore_index=True)
+    frames = [compact_codings(f) for f in frames]
+    for col in COMPACT_COLUMNS:
+        if not all(col in f.columns for f in frames):
+            continue
+        categories = _sorted(set().union(*(f[col].cat.categories for f in frames)))
+        frames = [f.assign(**{col: f[col].cat.set_categories(categories)}) for f in frames]
+    return pd.concat(frames, ignore_index=True)
 
 
 def sort_codings(codings: pd.DataFrame) -> pd.DataFrame:

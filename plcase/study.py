@@ -14,7 +14,8 @@ import pandas as pd
 from plcase.errors import PlcaseError
 from plcase.roles import speaker_roles
 from plcase.schema import (CODEBOOK_COLUMNS, DOCUMENT_COLUMNS,
-                           PASSAGE_COLUMNS, coding_frame, require_columns, sort_codings)
+                           PASSAGE_COLUMNS, coding_frame, compact_codings, concat_codings,
+                           is_compact, require_columns, sort_codings)
 from plcase.settings import freeze
 
 __all__ = ["Study", "locate_passages"]
@@ -156,7 +157,7 @@ class Study:
         if declared is not None:
             return [tuple(p) for p in declared]
         primary = self.primary_coder
-        docs = {c: set(g) for c, g in self.codings.groupby("coder")["doc_id"]}
+        docs = {c: set(g) for c, g in self.codings.groupby("coder", observed=True)["doc_id"]}
         humans = sorted(self.human_coders, key=lambda c: (c != primary, c))
         return [(a, b) for a, b in combinations(humans, 2) if docs.get(a, set()) & docs.get(b, set())]
 
@@ -273,8 +274,9 @@ class Study:
         base = self.codings
         if replace_coder:
             base = base[~base["coder"].isin(codings["coder"].unique())]
-        combined = sort_codings(pd.concat([base, codings], ignore_index=True)) if len(base) \
-            else sort_codings(codings)
+        # Compact codings (district scale, plcase.compact_codings) stay compact.
+        combined = sort_codings(concat_codings([base, codings])) if len(base) \
+            else sort_codings(compact_codings(codings) if is_compact(base) else codings)
         study = copy.copy(self)
         object.__setattr__(study, "codings", combined)
         return study
@@ -334,7 +336,8 @@ def _check_rows(what: str, frame: pd.DataFrame, known: set, texts) -> None:
                           f"add it to documents or fix the doc_id")
     if frame.empty:
         return
-    lengths = frame["doc_id"].map({k: len(v) for k, v in texts.items()})
+    # As plain values: mapping a categorical column would give categories, not numbers.
+    lengths = frame["doc_id"].astype(object).map({k: len(v) for k, v in texts.items()})
     bad = (frame["start"] < 0) | (frame["end"] < frame["start"]) | (frame["end"] > lengths)
     if bad.any():
         row = frame[bad].iloc[0]

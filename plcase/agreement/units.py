@@ -257,7 +257,7 @@ def default_pair(study) -> tuple[str, str]:
 
 
 def _pairs_sharing_documents(study) -> list[tuple[str, str]]:
-    docs = study.codings.groupby("coder")["doc_id"].agg(set).to_dict()
+    docs = study.codings.groupby("coder", observed=True)["doc_id"].agg(set).to_dict()
     return [(a, b) for a, b in combinations(sorted(docs), 2) if docs[a] & docs[b]]
 
 

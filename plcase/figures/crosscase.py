@@ -391,7 +391,7 @@ def plot_glow_grow(frame: pd.DataFrame, *, ax=None, per: int | None = None, labe
         .sort_values("_code", kind="mergesort").reset_index(drop=True)
     n_groups = len(ordered) // max(len(codes), 1) or 1
     # Leave a blank row between themes so each theme reads as a block.
-    y = ordered["_code"] * (n_groups + 1) + ordered.groupby("_code").cumcount()
+    y = ordered["_code"] * (n_groups + 1) + ordered.groupby("_code", observed=True).cumcount()
     # Group labels and theme headings fill the label column: a page-wide figure keeps the bars
     # readable beside them.
     ax = _ax(ax, width=PAGE_WIDTH if groups else COLUMN_WIDTH,
@@ -472,7 +472,7 @@ def plot_saturation(frame: pd.DataFrame, *, ax=None, y: str = "n_codes", saturat
                                       "vermillion", "sky_blue", "black")]
     ax = _ax(ax)
     with mpl.rc_context(RC_PARAMS):
-        parts = frame.groupby(groups, sort=False) if groups else [("all", frame)]
+        parts = frame.groupby(groups, sort=False, observed=True) if groups else [("all", frame)]
         for k, (key, part) in enumerate(parts):
             key = key[0] if isinstance(key, tuple) and len(key) == 1 else key
             colour = palette[k % len(palette)]

@@ -199,7 +199,7 @@ def _methodological(study, evidence, codes, coder, pairs, machines, r) -> tuple[
         return (r["single_coder"], f"only {coder!r} coded its evidence; no second coder checked "
                 "the codes", {"double_coded": math.nan, "kappa": math.nan})
     n = len(evidence)
-    by_coder = study.codings.groupby("coder")["doc_id"].agg(set)
+    by_coder = study.codings.groupby("coder", observed=True)["doc_id"].agg(set)
     double_docs = set().union(*[by_coder[a] & by_coder[b] for a, b in pairs])
     share = float(evidence["doc_id"].isin(double_docs).mean()) if n else math.nan
     kappas = []
@@ -231,7 +231,7 @@ def _coherence(study, evidence, codes, coder, case_of, r) -> tuple[str, str, dic
     balance = (glow - grow) / (glow + grow) if glow + grow else math.nan
     leaning = []
     for column in ("case", "role"):
-        for name, group in valenced.dropna(subset=[column]).groupby(column, sort=True):
+        for name, group in valenced.dropna(subset=[column]).groupby(column, sort=True, observed=True):
             g, w = int((group["valence"] == "glow").sum()), int((group["valence"] == "grow").sum())
             if g + w >= r["min_valenced"] and abs(g - w) / (g + w) >= r["lean"]:
                 leaning.append((f"{name} ({column})", "glow" if g > w else "grow"))

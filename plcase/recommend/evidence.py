@@ -317,7 +317,7 @@ def _evidence(study, codes: Iterable[str], coder: str, case_column: str) -> pd.D
     long = coded_passages(study, coder=coder, codes=list(codes))
     columns = ["speaker", "school", "source", "role", "participant", "informant"]
     columns += [case_column] if case_column not in columns else []
-    rolled = (long.groupby("passage_id", sort=False)
+    rolled = (long.groupby("passage_id", sort=False, observed=True)
               .agg(doc_id=("doc_id", "first"), start=("start", "min"), end=("end", "max"),
                    **{c: (c, "first") for c in columns})
               .reset_index())

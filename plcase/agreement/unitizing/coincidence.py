@@ -155,7 +155,8 @@ codes (pass them as code=)"
     """
     found = continuum(codings, coders=coders, code=code, lengths=lengths)
     m, docs, label = len(found.coders), found.documents, found.label
-    by_doc_coder = {key: frame for key, frame in found.codings.groupby(["doc_id", "coder"])}
+    by_doc_coder = {key: frame for key, frame
+                    in found.codings.groupby(["doc_id", "coder"], observed=True)}
     empty = found.codings.iloc[:0]
 
     def units_of(value_of):
@@ -165,7 +166,8 @@ codes (pass them as code=)"
             for c in found.coders:
                 mine = by_doc_coder.get((d, c), empty)
                 units = []
-                for value, rows in mine.groupby(mine["code"].map(value_of), sort=False):
+                for value, rows in mine.groupby(mine["code"].map(value_of), sort=False,
+                                                observed=True):
                     units += [(s, e, value) for s, e in stretches(rows, found.lengths[d])]
                 out[d, c] = sorted(units)
         return out

@@ -80,7 +80,7 @@ def continuum(codings, *, coders: Sequence[str] | None = None,
     codes = all_codes if code is None else ([code] if isinstance(code, str) else list(code))
     _require_known(codes, all_codes, "code", "codes of the codings")
     mine = codings[codings["coder"].isin(coders)]
-    per_doc = mine.groupby("doc_id")["coder"].nunique()
+    per_doc = mine.groupby("doc_id", observed=True)["coder"].nunique()
     docs = sorted(per_doc.index[per_doc == len(coders)])
     unknown = [d for d in docs if d not in lengths]
     if unknown:

@@ -115,7 +115,7 @@ def write_qdpx(study: Study, path: str | Path, *, offset_unit: str = "codepoint"
 
     files: dict[str, bytes] = {}
     codings = study.codings.drop_duplicates(["doc_id", "start", "end", "coder", "code"])
-    by_doc = {d: g for d, g in codings.groupby("doc_id", sort=False)}
+    by_doc = {d: g for d, g in codings.groupby("doc_id", sort=False, observed=True)}
     if len(documents):
         sources_el = ET.SubElement(root, _q(ns, "Sources"))
     for _, doc in documents.iterrows():
@@ -201,7 +201,7 @@ def write_qdpx(study: Study, path: str | Path, *, offset_unit: str = "codepoint"
 
 def _write_selections(source_el, group, text, doc_id, when, user_guid, code_guid, ns, to_unit=int):
     group = group.sort_values(["start", "end", "coder", "code"], kind="mergesort")
-    for (start, end, coder), spans in group.groupby(["start", "end", "coder"], sort=False):
+    for (start, end, coder), spans in group.groupby(["start", "end", "coder"], sort=False, observed=True):
         coder = str(coder)
         key = (doc_id, int(start), int(end), coder)
         snippet = _xml_safe(" ".join(text[int(start):int(end)].split())[:60])
