@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 import plcase
+from plcase.agreement import unitizing_alpha, unitizing_alpha_family
 from plcase.agreement import units as agreement_units
 from plcase.datasets import DISTRICT_QUESTIONS, write_district_survey
 from plcase.matrix import MEASURES, coded_passages
@@ -189,3 +190,12 @@ def test_compact_codings_at_least_halve_the_memory_of_ids_codes_coders_and_offse
     tagged = survey.with_codings(compact)
     assert is_compact(tagged.codings)
     assert_same(survey.with_codings(plain).codings, tagged.codings)
+
+
+def test_unitizing_alphas_are_the_same_from_compact_codings(studies, sample):
+    plain, compact = studies
+    humans = list(sample.reliability_coders[0])
+    for codes in (list(sample.valence_codes), list(sample.theme_codes)):
+        assert_same(unitizing_alpha_family(plain, coders=humans, code=codes),
+                    unitizing_alpha_family(compact, coders=humans, code=codes))
+    assert_same(unitizing_alpha(plain, coders=humans), unitizing_alpha(compact, coders=humans))
