@@ -28,19 +28,19 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from nltk.stem.snowball import SnowballStemmer
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import cohen_kappa_score, f1_score
 from sklearn.model_selection import KFold
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from plcase import masking
+from plcase import config, masking
 from plcase.errors import PlcaseError
 from plcase.progress import progress_bar
 from plcase.schema import THEMES, require_columns
@@ -600,15 +600,35 @@ def _codebook_words(codebook) -> set[str]:
     return words
 
 
+def _scores_at(y_true: np.ndarray, proba: np.ndarray, grid: np.ndarray, metric: str) -> np.ndarray:
+    """Cohen's kappa or F1 of ``proba >= t`` against ``y_true`` for every ``t`` in ``grid``.
+
+    The confusion counts of all thresholds at once, scored by the formulas of
+    :func:`sklearn.metrics.cohen_kappa_score` and :func:`~sklearn.metrics.f1_score`
+    (NaN where kappa is undefined, F1 0 where it is).
+    """
+    truth = np.asarray(y_true).astype(bool)
+    predicted = np.asarray(proba)[None, :] >= grid[:, None]
+    n = float(truth.size)
+    tp = (predicted & truth).sum(axis=1).astype(float)
+    fp = (predicted & ~truth).sum(axis=1).astype(float)
+    fn = truth.sum() - tp
+    if metric != "kappa":
+        denominator = 2 * tp + fp + fn
+        return np.divide(2 * tp, denominator, out=np.zeros_like(tp), where=denominator > 0)
+    pred1, true1 = tp + fp, float(truth.sum())
+    expected = ((n - pred1) * true1 + pred1 * (n - true1)) / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 1 - (fp + fn) / expected
+
+
 def _best_threshold(y_true: np.ndarray, proba: np.ndarray, metric: str) -> float:
     """The threshold on ``proba`` that maximises ``metric`` (the middle of the best
     plateau, so ties do not pull it to an edge)."""
     if y_true.min() == y_true.max():
         return 0.5
     grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
-    score = cohen_kappa_score if metric == "kappa" else f1_score
-    values = np.array([score(y_true, (proba >= t).astype(int)) for t in grid])
-    values = np.nan_to_num(values, nan=-1.0)
+    values = np.nan_to_num(_scores_at(y_true, proba, grid, metric), nan=-1.0)
     best = np.flatnonzero(values >= values.max() - 1e-9)
     return float(grid[best[len(best) // 2]])
 
@@ -702,6 +722,10 @@ class ModelTagger(BaseEstimator):
         Names to mask besides those found; pass
         ``plcase.masking.study_names(study)`` (participants, interviewers,
         speaker labels).
+    n_jobs : int, optional
+        Threads fitting the per-code regressions side by side; default
+        ``plcase.config.N_JOBS`` (every core). The fitted model is the same
+        for any value.
 
     Attributes
     ----------
@@ -731,7 +755,7 @@ class ModelTagger(BaseEstimator):
     def __init__(self, codebook=None, codes=None, C=20.0, char_ngrams=(2, 5), min_df=1,
                  rule_weight=0.0, codebook_weight=1.0, threshold_cv=5,
                  threshold_metric="kappa", drop_stop_words=False, threshold_shuffle=False,
-                 random_state=None, mask_names=True, names=None):
+                 random_state=None, mask_names=True, names=None, n_jobs=None):
         self.codebook = codebook
         self.codes = codes
         self.C = C
@@ -746,6 +770,7 @@ class ModelTagger(BaseEstimator):
         self.random_state = random_state
         self.mask_names = mask_names
         self.names = names
+        self.n_jobs = n_jobs
 
     def _masked(self, texts: list[str]) -> list[str]:
         """The texts with the learned names masked (a step before the features)."""
@@ -778,12 +803,13 @@ class ModelTagger(BaseEstimator):
     def _fit_models(self, texts, y, weights, seed):
         features = self._features()
         matrix = features.fit_transform(texts)
-        models = []
-        for k in range(y.shape[1]):
-            if y[:, k].min() == y[:, k].max():
-                models.append(None)
-                continue
-            models.append(_fit_logistic(matrix, y[:, k], weights, self.C, seed))
+        varied = [k for k in range(y.shape[1]) if y[:, k].min() != y[:, k].max()]
+        n_jobs = min(len(varied), self.n_jobs or config.N_JOBS) or 1
+        fitted = Parallel(n_jobs=n_jobs, prefer="threads")(
+            delayed(_fit_logistic)(matrix, y[:, k], weights, self.C, seed) for k in varied)
+        models = [None] * y.shape[1]
+        for k, model in zip(varied, fitted):
+            models[k] = model
         return features, models
 
     @staticmethod
