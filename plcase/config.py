@@ -78,11 +78,6 @@ FIGURES_DIR = Path(os.environ.get("PLCASE_FIGURES") or OUTPUT_ROOT / "figures")
 TABLES_DIR = Path(os.environ.get("PLCASE_TABLES") or OUTPUT_ROOT / "tables")
 REPORTS_DIR = Path(os.environ.get("PLCASE_REPORTS") or OUTPUT_ROOT / "reports")
 
-#: Threads that fit a model's per-code classifiers side by side (the solver releases
-#: Python's lock, so the codes of one model train in parallel; the results do not
-#: depend on it): ``PLCASE_N_JOBS`` if set, else every core.
-N_JOBS = int(os.environ.get("PLCASE_N_JOBS") or os.cpu_count() or 1)
-
 #: One seed for every random step (cross-validation folds, bootstrap, models).
 RANDOM_STATE = 2017
 

@@ -256,7 +256,6 @@ def _evaluation_key(tagger, study, groups, coder, codes, n_splits):
     params = tagger.get_params(deep=False)
     if "random_state" in params and not isinstance(params["random_state"], (int, np.integer)):
         return None
-    params.pop("n_jobs", None)  # threads change the speed, never the result
     try:
         fingerprint = joblib.hash((type(tagger).__qualname__, params))
     except Exception:  # noqa: BLE001 - an unhashable parameter: no reuse, same result

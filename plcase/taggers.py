@@ -28,19 +28,19 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from nltk.stem.snowball import SnowballStemmer
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import (ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer,
+                                             TfidfVectorizer)
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from plcase import config, masking
+from plcase import masking
 from plcase.errors import PlcaseError
 from plcase.progress import progress_bar
 from plcase.schema import THEMES, require_columns
@@ -633,6 +633,40 @@ def _best_threshold(y_true: np.ndarray, proba: np.ndarray, metric: str) -> float
     return float(grid[best[len(best) // 2]])
 
 
+class _FoldFeatures:
+    """The TF-IDF blocks of a fitted :class:`FeatureUnion`, refitted on any subset of rows.
+
+    Fitting a ``TfidfVectorizer`` on some passages keeps the n-grams that occur
+    in at least ``min_df`` of them (in sorted order) and weighs them by their
+    document frequency there; both follow from one count matrix of all
+    passages over the full vocabulary.  :meth:`split` gives the same matrices
+    as fitting the union on the training rows and transforming the test rows,
+    without analysing a text twice.
+    """
+
+    def __init__(self, features: FeatureUnion, texts: list[str]):
+        self.blocks = []
+        for _, vectorizer in features.transformer_list:
+            counter = CountVectorizer(analyzer=vectorizer.build_analyzer(),
+                                      vocabulary=vectorizer.vocabulary_, dtype=vectorizer.dtype)
+            self.blocks.append((vectorizer, counter.transform(texts).tocsr()))
+
+    def split(self, train: np.ndarray, test: np.ndarray):
+        train_parts, test_parts = [], []
+        for vectorizer, counts in self.blocks:
+            fitted = counts[train]
+            df = np.bincount(fitted.indices, minlength=fitted.shape[1])
+            min_df = vectorizer.min_df
+            least = min_df if isinstance(min_df, (int, np.integer)) else min_df * fitted.shape[0]
+            keep = np.flatnonzero((df >= least) & (df > 0))
+            weighting = TfidfTransformer(norm=vectorizer.norm, use_idf=vectorizer.use_idf,
+                                         smooth_idf=vectorizer.smooth_idf,
+                                         sublinear_tf=vectorizer.sublinear_tf)
+            train_parts.append(weighting.fit_transform(fitted[:, keep]))
+            test_parts.append(weighting.transform(counts[test][:, keep]))
+        return sparse.hstack(train_parts).tocsr(), sparse.hstack(test_parts).tocsr()
+
+
 #: Coordinate-descent passes of the dual solver before the primal one takes over.
 DUAL_MAX_ITER = 100
 
@@ -722,10 +756,6 @@ class ModelTagger(BaseEstimator):
         Names to mask besides those found; pass
         ``plcase.masking.study_names(study)`` (participants, interviewers,
         speaker labels).
-    n_jobs : int, optional
-        Threads fitting the per-code regressions side by side; default
-        ``plcase.config.N_JOBS`` (every core). The fitted model is the same
-        for any value.
 
     Attributes
     ----------
@@ -755,7 +785,7 @@ class ModelTagger(BaseEstimator):
     def __init__(self, codebook=None, codes=None, C=20.0, char_ngrams=(2, 5), min_df=1,
                  rule_weight=0.0, codebook_weight=1.0, threshold_cv=5,
                  threshold_metric="kappa", drop_stop_words=False, threshold_shuffle=False,
-                 random_state=None, mask_names=True, names=None, n_jobs=None):
+                 random_state=None, mask_names=True, names=None):
         self.codebook = codebook
         self.codes = codes
         self.C = C
@@ -770,7 +800,6 @@ class ModelTagger(BaseEstimator):
         self.random_state = random_state
         self.mask_names = mask_names
         self.names = names
-        self.n_jobs = n_jobs
 
     def _masked(self, texts: list[str]) -> list[str]:
         """The texts with the learned names masked (a step before the features)."""
@@ -802,15 +831,14 @@ class ModelTagger(BaseEstimator):
 
     def _fit_models(self, texts, y, weights, seed):
         features = self._features()
-        matrix = features.fit_transform(texts)
-        varied = [k for k in range(y.shape[1]) if y[:, k].min() != y[:, k].max()]
-        n_jobs = min(len(varied), self.n_jobs or config.N_JOBS) or 1
-        fitted = Parallel(n_jobs=n_jobs, prefer="threads")(
-            delayed(_fit_logistic)(matrix, y[:, k], weights, self.C, seed) for k in varied)
-        models = [None] * y.shape[1]
-        for k, model in zip(varied, fitted):
-            models[k] = model
-        return features, models
+        return features, self._fit_classifiers(features.fit_transform(texts), y, weights, seed)
+
+    def _fit_classifiers(self, matrix, y, weights, seed) -> list:
+        # One after the other: liblinear draws from C's global rand(), so models fitted in
+        # parallel threads would not be reproducible.
+        return [None if y[:, k].min() == y[:, k].max()
+                else _fit_logistic(matrix, y[:, k], weights, self.C, seed)
+                for k in range(y.shape[1])]
 
     @staticmethod
     def _proba(features, models, y_constant, texts, progress=False) -> np.ndarray:
@@ -860,9 +888,22 @@ class ModelTagger(BaseEstimator):
             oof = np.empty((len(texts), len(classes)))
             folds = KFold(self.threshold_cv, shuffle=self.threshold_shuffle,
                           random_state=seed if self.threshold_shuffle else None)
+            # The folds' features come from one count of every n-gram in every passage
+            # (what refitting the vectorizers on each fold would count again).
+            counts = _FoldFeatures(features, texts + extra_texts) if self.rule_weight <= 0 else None
+            extra_rows = len(texts) + np.arange(len(extra_texts))
             for train, test in folds.split(all_rows):
-                f_feat, f_models = fit_on(train)
-                oof[test] = self._proba(f_feat, f_models, constant, [texts[i] for i in test])
+                if counts is None:
+                    f_feat, f_models = fit_on(train)
+                    oof[test] = self._proba(f_feat, f_models, constant, [texts[i] for i in test])
+                    continue
+                train_matrix, test_matrix = counts.split(np.concatenate([train, extra_rows]), test)
+                f_models = self._fit_classifiers(
+                    train_matrix, np.vstack([y[train], extra_y]),
+                    np.concatenate([np.ones(len(train)), extra_w]), seed)
+                for k, model in enumerate(f_models):
+                    oof[test, k] = (constant[k] if model is None
+                                    else model.predict_proba(test_matrix)[:, 1])
             thresholds = np.array([_best_threshold(y[:, k], oof[:, k], self.threshold_metric)
                                    for k in range(len(classes))])
         self.classes_ = np.array(classes, dtype=object)
