@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import inspect
 import warnings
+import weakref
 
+import joblib
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
@@ -280,8 +282,38 @@ def fold_assignments(study, groups: str = "doc_id", coder: str | None = None,
                          "group": group.to_numpy(), "fold": folds})
 
 
+#: Out-of-fold results already computed, per study (see :func:`_out_of_fold`).
+_OUT_OF_FOLD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _evaluation_key(tagger, study, groups, coder, codes, n_splits):
+    """What decides a cross-validation's result, or None when it may vary between runs.
+
+    A tagger with a fixed seed (or none to set) fitted on the same folds gives
+    the same predictions, so the notebooks' repeated evaluations of one model
+    (the masking check re-runs the plain evaluation) are computed once.
+    """
+    params = tagger.get_params(deep=False)
+    if "random_state" in params and not isinstance(params["random_state"], (int, np.integer)):
+        return None
+    try:
+        fingerprint = joblib.hash((type(tagger).__qualname__, params))
+    except Exception:  # noqa: BLE001 - an unhashable parameter: no reuse, same result
+        return None
+    return (fingerprint, groups, coder, tuple(_codes(study, codes)), n_splits)
+
+
 def _out_of_fold(tagger, study, groups, coder, codes, n_splits):
     coder = coder or study.primary_coder
+    key = _evaluation_key(tagger, study, groups, coder, codes, n_splits)
+    done = _OUT_OF_FOLD.setdefault(study, {}) if key is not None else {}
+    if key not in done:
+        done[key] = _compute_out_of_fold(tagger, study, groups, coder, codes, n_splits)
+    passages, y, pred, score, classes = done[key]
+    return passages.copy(), y.copy(), pred.copy(), score.copy(), list(classes)
+
+
+def _compute_out_of_fold(tagger, study, groups, coder, codes, n_splits):
     X, y, classes = training_set(study, coder=coder, codes=codes)
     assignment = fold_assignments(study, groups=groups, coder=coder, n_splits=n_splits)
     folds, group_of = assignment["fold"].to_numpy(), assignment["group"].to_numpy()

@@ -887,7 +887,8 @@ def cooccurrence(study, measure: str = "count", coder: str | None = None,
         Speaker roles counted; default participants only.
     coder : str, optional
     codes : list of str, optional
-        Default every code of the codebook, in codebook order.
+        Default every code of the codebook the coder applied, in codebook order
+        (every code when the study has no codings yet).
     level : int, optional
         Roll codes up the code tree first (:func:`plcase.rollup`).
 
@@ -910,6 +911,9 @@ def cooccurrence(study, measure: str = "count", coder: str | None = None,
                           "'conditional'")
     if level is not None:
         study, codes = rolled_study(study, level, codes)
+    if codes is None:  # the codes the coder applied: a code never used co-occurs with nothing
+        applied = set(study.codings.loc[study.codings["coder"] == _check_coder(study, coder), "code"])
+        codes = [c for c in study.codes if c in applied] if applied else None
     codes = _check_codes(study, codes, default=None)
     roles = keep_roles(include_roles)
     long = coded_passages(study, coder=coder, codes=codes)

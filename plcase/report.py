@@ -224,9 +224,17 @@ def _environment(**values: str | Path):
                 os.environ[key] = value
 
 
-def run_notebook(path: str | Path, *, timeout: int = 600, html_dir: str | Path | None = None,
-                 output: str | Path | None = None) -> Path:
+#: Seconds one cell may run before the report stops with an error (a hang, not a slow step):
+#: ``PLCASE_CELL_TIMEOUT`` if set.  The tagger comparisons of a study of a few thousand
+#: passages take minutes per cell on a busy two-core machine.
+CELL_TIMEOUT = int(os.environ.get("PLCASE_CELL_TIMEOUT") or 1800)
+
+
+def run_notebook(path: str | Path, *, timeout: int | None = None,
+                 html_dir: str | Path | None = None, output: str | Path | None = None) -> Path:
     """Execute one notebook, write it executed (to ``output``, default in place), maybe to HTML.
+
+    ``timeout`` is the most seconds one cell may take (default ``CELL_TIMEOUT``).
 
     Execution is made repeatable: no timing metadata is recorded and the
     notebook is written with sorted keys, so running twice gives the same bytes.
@@ -241,7 +249,8 @@ def run_notebook(path: str | Path, *, timeout: int = 600, html_dir: str | Path |
     target = Path(output) if output is not None else path
     nb = nbformat.read(path, as_version=4)
     # The kernel's start-up chatter (a TCP notice) would bury the progress lines.
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+    client = NotebookClient(nb, timeout=timeout or CELL_TIMEOUT, kernel_name="python3",
+                            record_timing=False,
                             extra_arguments=["--IPKernelApp.log_level=ERROR"],
                             resources={"metadata": {"path": str(target.parent)}})
     try:

@@ -22,6 +22,7 @@ codes, and per-code thresholds chosen on out-of-fold probabilities.
 from __future__ import annotations
 
 import re
+import warnings
 from collections import defaultdict
 from functools import lru_cache
 
@@ -30,9 +31,10 @@ import pandas as pd
 from nltk.stem.snowball import SnowballStemmer
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import (ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer,
+                                             TfidfVectorizer)
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import cohen_kappa_score, f1_score
 from sklearn.model_selection import KFold
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils import check_random_state
@@ -598,17 +600,97 @@ def _codebook_words(codebook) -> set[str]:
     return words
 
 
+def _scores_at(y_true: np.ndarray, proba: np.ndarray, grid: np.ndarray, metric: str) -> np.ndarray:
+    """Cohen's kappa or F1 of ``proba >= t`` against ``y_true`` for every ``t`` in ``grid``.
+
+    The confusion counts of all thresholds at once, scored by the formulas of
+    :func:`sklearn.metrics.cohen_kappa_score` and :func:`~sklearn.metrics.f1_score`
+    (NaN where kappa is undefined, F1 0 where it is).
+    """
+    truth = np.asarray(y_true).astype(bool)
+    predicted = np.asarray(proba)[None, :] >= grid[:, None]
+    n = float(truth.size)
+    tp = (predicted & truth).sum(axis=1).astype(float)
+    fp = (predicted & ~truth).sum(axis=1).astype(float)
+    fn = truth.sum() - tp
+    if metric != "kappa":
+        denominator = 2 * tp + fp + fn
+        return np.divide(2 * tp, denominator, out=np.zeros_like(tp), where=denominator > 0)
+    pred1, true1 = tp + fp, float(truth.sum())
+    expected = ((n - pred1) * true1 + pred1 * (n - true1)) / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 1 - (fp + fn) / expected
+
+
 def _best_threshold(y_true: np.ndarray, proba: np.ndarray, metric: str) -> float:
     """The threshold on ``proba`` that maximises ``metric`` (the middle of the best
     plateau, so ties do not pull it to an edge)."""
     if y_true.min() == y_true.max():
         return 0.5
     grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
-    score = cohen_kappa_score if metric == "kappa" else f1_score
-    values = np.array([score(y_true, (proba >= t).astype(int)) for t in grid])
-    values = np.nan_to_num(values, nan=-1.0)
+    values = np.nan_to_num(_scores_at(y_true, proba, grid, metric), nan=-1.0)
     best = np.flatnonzero(values >= values.max() - 1e-9)
     return float(grid[best[len(best) // 2]])
+
+
+class _FoldFeatures:
+    """The TF-IDF blocks of a fitted :class:`FeatureUnion`, refitted on any subset of rows.
+
+    Fitting a ``TfidfVectorizer`` on some passages keeps the n-grams that occur
+    in at least ``min_df`` of them (in sorted order) and weighs them by their
+    document frequency there; both follow from one count matrix of all
+    passages over the full vocabulary.  :meth:`split` gives the same matrices
+    as fitting the union on the training rows and transforming the test rows,
+    without analysing a text twice.
+    """
+
+    def __init__(self, features: FeatureUnion, texts: list[str]):
+        self.blocks = []
+        for _, vectorizer in features.transformer_list:
+            counter = CountVectorizer(analyzer=vectorizer.build_analyzer(),
+                                      vocabulary=vectorizer.vocabulary_, dtype=vectorizer.dtype)
+            self.blocks.append((vectorizer, counter.transform(texts).tocsr()))
+
+    def split(self, train: np.ndarray, test: np.ndarray):
+        train_parts, test_parts = [], []
+        for vectorizer, counts in self.blocks:
+            fitted = counts[train]
+            df = np.bincount(fitted.indices, minlength=fitted.shape[1])
+            min_df = vectorizer.min_df
+            least = min_df if isinstance(min_df, (int, np.integer)) else min_df * fitted.shape[0]
+            keep = np.flatnonzero((df >= least) & (df > 0))
+            weighting = TfidfTransformer(norm=vectorizer.norm, use_idf=vectorizer.use_idf,
+                                         smooth_idf=vectorizer.smooth_idf,
+                                         sublinear_tf=vectorizer.sublinear_tf)
+            train_parts.append(weighting.fit_transform(fitted[:, keep]))
+            test_parts.append(weighting.transform(counts[test][:, keep]))
+        return sparse.hstack(train_parts).tocsr(), sparse.hstack(test_parts).tocsr()
+
+
+#: Coordinate-descent passes of the dual solver before the primal one takes over.
+DUAL_MAX_ITER = 100
+
+
+def _fit_logistic(matrix, y, weights, C, seed) -> LogisticRegression:
+    """One code's class-weighted L2 logistic regression, fitted fast.
+
+    liblinear solves the same problem (the same objective, intercept
+    included) in its primal form by a trust-region Newton method or in its
+    dual form by coordinate descent. With far more features than passages
+    (character n-grams) the dual form is usually many times faster; where it
+    has not converged within ``DUAL_MAX_ITER`` passes the primal form is used,
+    so every model is the converged optimum (to liblinear's tolerance).
+    """
+    dual = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", dual=True,
+                              random_state=seed, max_iter=DUAL_MAX_ITER)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        dual.fit(matrix, y, sample_weight=weights)
+    if int(np.max(dual.n_iter_)) < DUAL_MAX_ITER:
+        return dual
+    primal = LogisticRegression(C=C, class_weight="balanced", solver="liblinear",
+                                random_state=seed, max_iter=1000)
+    return primal.fit(matrix, y, sample_weight=weights)
 
 
 class ModelTagger(BaseEstimator):
@@ -749,16 +831,14 @@ class ModelTagger(BaseEstimator):
 
     def _fit_models(self, texts, y, weights, seed):
         features = self._features()
-        matrix = features.fit_transform(texts)
-        models = []
-        for k in range(y.shape[1]):
-            if y[:, k].min() == y[:, k].max():
-                models.append(None)
-                continue
-            model = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
-                                       random_state=seed, max_iter=1000)
-            models.append(model.fit(matrix, y[:, k], sample_weight=weights))
-        return features, models
+        return features, self._fit_classifiers(features.fit_transform(texts), y, weights, seed)
+
+    def _fit_classifiers(self, matrix, y, weights, seed) -> list:
+        # One after the other: liblinear draws from C's global rand(), so models fitted in
+        # parallel threads would not be reproducible.
+        return [None if y[:, k].min() == y[:, k].max()
+                else _fit_logistic(matrix, y[:, k], weights, self.C, seed)
+                for k in range(y.shape[1])]
 
     @staticmethod
     def _proba(features, models, y_constant, texts, progress=False) -> np.ndarray:
@@ -808,9 +888,22 @@ class ModelTagger(BaseEstimator):
             oof = np.empty((len(texts), len(classes)))
             folds = KFold(self.threshold_cv, shuffle=self.threshold_shuffle,
                           random_state=seed if self.threshold_shuffle else None)
+            # The folds' features come from one count of every n-gram in every passage
+            # (what refitting the vectorizers on each fold would count again).
+            counts = _FoldFeatures(features, texts + extra_texts) if self.rule_weight <= 0 else None
+            extra_rows = len(texts) + np.arange(len(extra_texts))
             for train, test in folds.split(all_rows):
-                f_feat, f_models = fit_on(train)
-                oof[test] = self._proba(f_feat, f_models, constant, [texts[i] for i in test])
+                if counts is None:
+                    f_feat, f_models = fit_on(train)
+                    oof[test] = self._proba(f_feat, f_models, constant, [texts[i] for i in test])
+                    continue
+                train_matrix, test_matrix = counts.split(np.concatenate([train, extra_rows]), test)
+                f_models = self._fit_classifiers(
+                    train_matrix, np.vstack([y[train], extra_y]),
+                    np.concatenate([np.ones(len(train)), extra_w]), seed)
+                for k, model in enumerate(f_models):
+                    oof[test, k] = (constant[k] if model is None
+                                    else model.predict_proba(test_matrix)[:, 1])
             thresholds = np.array([_best_threshold(y[:, k], oof[:, k], self.threshold_metric)
                                    for k in range(len(classes))])
         self.classes_ = np.array(classes, dtype=object)

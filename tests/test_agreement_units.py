@@ -155,3 +155,23 @@ def test_sample_valence_variable(sample):
     assert frame.dropna(subset=["value"]).groupby("unit_id")["coder"].nunique().eq(2).sum() == (
         sample.passages["doc_id"].isin(shared.index[shared == 2]) & participant).sum()
     assert plcase.units is units
+
+
+def test_a_machine_coder_that_tagged_nothing_rated_every_passage_as_not_coded():
+    # Keyword rules may find none of a codebook's words (a project whose codes carry no
+    # keywords): the rule coder then has no rows, yet it said "no" to every passage.
+    from plcase.agreement import disagreements
+
+    study = plcase.read_sample()
+    human = study.primary_coder
+    coded = study.codings[(study.codings["coder"] == human)
+                          & study.codings["code"].isin(study.theme_codes)]
+    found = units(study, coders=[human, "auto:rules"], codes=study.theme_codes)
+    machine = found[found["coder"] == "auto:rules"]
+    assert len(machine) > 0 and (machine["value"] == 0).all()
+    missed = disagreements(study, coders=(human, "auto:rules"), code=study.theme_codes)
+    assert set(missed["omitted_by"]) == {"auto:rules"}
+    human_units = found[(found["coder"] == human) & (found["value"] == 1)]
+    assert len(missed) == len(human_units) and len(coded) > 0
+    with pytest.raises(PlcaseError, match="unknown coder"):
+        units(study, coders=[human, "nobody"])

@@ -278,3 +278,18 @@ def test_new_codes_band_and_saturation_marker():
     stars = [line for line in ax.lines if line.get_marker() == "*"]
     assert len(stars) == 1 and list(stars[0].get_xdata()) == [2.0]
     assert ax.get_legend().get_texts()[0].get_text() == "A (n = 3)"
+
+
+def test_a_large_cooccurrence_matrix_is_drawn_without_cell_numbers_at_bounded_size():
+    from plcase.figures.crosscase import ANNOTATE_MAX_CODES, MAX_HEATMAP_INCHES
+
+    codes = [f"code {i}" for i in range(ANNOTATE_MAX_CODES + 10)]
+    values = np.arange(len(codes) ** 2).reshape(len(codes), len(codes)) % 7
+    big = pd.DataFrame(values, index=codes, columns=codes)
+    ax = plot_cooccurrence(big)
+    assert len(ax.texts) == 0 and f"{len(codes)} codes: values in the table" in ax.get_title()
+    assert max(ax.figure.get_size_inches()) <= MAX_HEATMAP_INCHES + 1.0
+    assert len(plot_cooccurrence(big, annotate=True).texts) > len(codes)
+    small = big.iloc[:ANNOTATE_MAX_CODES, :ANNOTATE_MAX_CODES]
+    assert len(plot_cooccurrence(small).texts) == ANNOTATE_MAX_CODES * (ANNOTATE_MAX_CODES + 1) // 2
+    plt.close("all")

@@ -247,3 +247,18 @@ def test_sample_school_profiles(sample):
     for school in ("Grand Oak Elementary", "Newell Elementary"):
         other = gg.loc[(school, "student_driven")]
         assert other["glow"] > other["grow"]
+
+
+def test_cooccurrence_defaults_to_the_codes_applied():
+    import dataclasses
+
+    import plcase
+    from plcase.matrix import cooccurrence
+
+    study = plcase.read_sample()
+    one = study.codings[(study.codings["coder"] == study.primary_coder)
+                        & (study.codings["code"] != "glow")]
+    fewer = dataclasses.replace(study, codings=one.reset_index(drop=True))  # glow never applied
+    matrix = cooccurrence(fewer)
+    assert "glow" not in matrix.index and "grow" in matrix.index
+    assert list(cooccurrence(study).index) == study.codes  # every code applied: all, in order

@@ -353,3 +353,103 @@ def test_validate_lists_the_warnings_of_a_project(tmp_path):
     assert set(problems["severity"]) == {"warning"}
     assert problems["message"].str.contains("'photo'").any()
     assert problems["message"].str.contains("2 audio/video coding").any()
+
+
+# ----------------------------------------------------------------------------- QualCoder 3.8's own schema
+
+#: The CREATE statements of a new project in QualCoder 3.8 (database v17), verbatim from
+#: ``src/qualcoder/__main__.py`` (ccbogel/QualCoder, ``new_project``): the unique constraints
+#: and the v16/v17 columns (``code_name.supercid``, ``code_image.pdf_page``) included.
+QUALCODER_V17_SCHEMA = """
+CREATE TABLE project (databaseversion text, date text, memo text,about text, bookmarkfile integer, bookmarkpos integer, codername text, recently_used_codes text, avbookmarkfile integer, avbookmarkmsec integer, avbookmarktextpos integer);
+CREATE TABLE source (id integer primary key, name text, fulltext text, mediapath text, memo text, owner text, date text, av_text_id integer, risid integer, unique(name));
+CREATE TABLE code_image (imid integer primary key,id integer,x1 integer, y1 integer, width integer, height integer, cid integer, memo text, date text, owner text, important integer, pdf_page integer);
+CREATE TABLE code_av (avid integer primary key,id integer,pos0 integer, pos1 integer, cid integer, memo text, date text, owner text, important integer);
+CREATE TABLE annotation (anid integer primary key, fid integer,pos0 integer, pos1 integer, memo text, owner text, date text, unique(fid,pos0,pos1,owner));
+CREATE TABLE attribute_type (name text primary key, date text, owner text, memo text, caseOrFile text, valuetype text);
+CREATE TABLE attribute (attrid integer primary key, name text, attr_type text, value text, id integer, date text, owner text, unique(name,attr_type,id));
+CREATE TABLE case_text (id integer primary key, caseid integer, fid integer, pos0 integer, pos1 integer, owner text, date text, memo text);
+CREATE TABLE cases (caseid integer primary key, name text, memo text, owner text,date text, constraint ucm unique(name));
+CREATE TABLE code_cat (catid integer primary key, name text, owner text, date text, memo text, supercatid integer, unique(name));
+CREATE TABLE code_text (ctid integer primary key, cid integer, fid integer,seltext text, pos0 integer, pos1 integer, owner text, date text, memo text, avid integer, important integer, unique(cid,fid,pos0,pos1, owner));
+CREATE TABLE code_name (cid integer primary key, name text, memo text, catid integer, owner text,date text, color text, supercid integer, unique(name));
+CREATE TABLE journal (jid integer primary key, name text, jentry text, date text, owner text, unique(name));
+CREATE TABLE stored_sql (title text, description text, grouper text, ssql text, unique(title));
+INSERT INTO project VALUES ('v17', '2025-05-01 10:00:00', '', 'QualCoder 3.8', 0, 0, 'ana', '',
+                            NULL, NULL, NULL);
+"""
+
+SURVEY = "R1: I like the coaching.\nR2: Coaching takes time.\nR3: No comment."
+
+
+def make_v17_project(folder: Path) -> Path:
+    """Two coders on one interview, a sub-code, a PDF with an area coded, an audio file with
+    its transcript, and a survey answer text whose respondents are cases covering parts of it."""
+    project = folder / "team.qda"
+    project.mkdir()
+    db = sqlite3.connect(project / "data.qda")
+    db.executescript(QUALCODER_V17_SCHEMA)
+    interview = "Interviewer: What helps?\nAna: Coaching helps. Planning time helps too."
+    db.executemany("INSERT INTO source (id, name, fulltext, mediapath, memo, owner, date, av_text_id) "
+                   "VALUES (?,?,?,?,?,?,?,?)",
+                   [(1, "T1", interview, None, "", "ana", "2025-05-01 10:00:00", None),
+                    (2, "report.pdf", "Page one text.", "docs:/home/ana/report.pdf", "", "ana",
+                     "2025-05-01 10:00:00", None),
+                    (3, "talk.mp3", None, "/audio/talk.mp3", "", "ana", "2025-05-01 10:00:00", 4),
+                    (4, "talk.mp3.txt", "[00:00:01] Ana: We plan together.", None, "", "ana",
+                     "2025-05-01 10:00:00", None),
+                    (5, "survey_Q1", SURVEY, None, "", "ana", "2025-05-01 10:00:00", None)])
+    helps, planning = interview.index("Coaching helps."), interview.index("Planning time")
+    db.executescript(f"""
+        INSERT INTO code_cat VALUES (1, 'support', 'ana', '', 'What staff find helpful', NULL);
+        INSERT INTO code_name VALUES (1, 'coaching', 'Coaching by a colleague', 1, 'ana', '',
+                                      '#F0D1D1', NULL);
+        INSERT INTO code_name VALUES (2, 'peer coaching', 'A sub-code', NULL, 'ana', '',
+                                      '#F0D1D2', 1);
+        INSERT INTO code_name VALUES (3, 'time', '', 1, 'ana', '', '#F0D1D3', NULL);
+        INSERT INTO code_text (ctid, cid, fid, seltext, pos0, pos1, owner, date, memo, important)
+            VALUES (1, 1, 1, 'Coaching helps.', {helps}, {helps + 15}, 'ana', '', '', NULL),
+                   (2, 1, 1, 'Coaching helps.', {helps}, {helps + 15}, 'ben', '', '', NULL),
+                   (3, 3, 1, 'Planning time', {planning}, {planning + 13}, 'ben', '', '', 1),
+                   (4, 2, 4, 'We plan together.', 16, 33, 'ana', '', '', NULL),
+                   (5, 1, 5, 'I like the coaching.', 4, 24, 'ana', '', '', NULL);
+        INSERT INTO code_image VALUES (1, 2, 10, 10, 50, 20, 3, '', '', 'ana', 0, 1);
+        INSERT INTO code_av VALUES (1, 3, 1000, 2500, 1, '', '', 'ben', 0);
+        INSERT INTO cases VALUES (1, 'R1', '', 'ana', ''), (2, 'R2', '', 'ana', '');
+        INSERT INTO case_text (caseid, fid, pos0, pos1, owner, date, memo)
+            VALUES (1, 5, 0, 24, 'ana', '', ''), (2, 5, 25, 49, 'ana', '', '');
+        INSERT INTO attribute_type VALUES ('Years teaching', '', 'ana', '', 'case', 'numeric');
+        INSERT INTO attribute VALUES (1, 'Years teaching', 'case', '3', 1, '', 'ana');
+        INSERT INTO attribute VALUES (2, 'Years teaching', 'case', '12', 2, '', 'ana');
+        INSERT INTO journal VALUES (1, 'Plan', 'Code the survey next.', '2025-05-02', 'ben');
+    """)
+    db.commit()
+    db.close()
+    return project
+
+
+def test_a_project_made_by_qualcoder_3_8s_own_schema(tmp_path):
+    study, messages = read_recording(make_v17_project(tmp_path))
+    # Text sources (a linked PDF's extracted text and an audio transcript too) are documents.
+    assert study.documents["doc_id"].tolist() == ["T1", "report.pdf", "talk.mp3.txt", "survey_Q1"]
+    assert any("'talk.mp3'" in m and "no text" in m for m in messages)
+    # Both coders' codings are kept, the same span too, each on its words.
+    codings = study.codings.sort_values(["doc_id", "start", "coder"])
+    assert len(codings) == 5
+    assert sorted(study.coders) == ["ana", "ben"]
+    same = codings[(codings["doc_id"] == "T1") & (codings["code"] == "coaching")]
+    assert same["coder"].tolist() == ["ana", "ben"] and set(same["text"]) == {"Coaching helps."}
+    assert set(map(tuple, study.reliability_coders)) == {("ana", "ben")}
+    assert codings.set_index("code").loc["peer coaching", "text"] == "We plan together."
+    cb = study.codebook.set_index("code")
+    assert cb.loc["peer coaching", "parent"] == "coaching" and cb.loc["coaching", "parent"] == "support"
+    # The PDF area and the audio segment are counted and named, not read.
+    (media,) = [m for m in messages if "not read" in m]
+    assert "1 image coding(s) ('time' ×1)" in media and "1 audio/video coding(s) ('coaching' ×1)" in media
+    # Respondents as cases covering parts of one answer text: said in a warning, all kept.
+    (partial,) = [m for m in messages if "cover part of a document" in m]
+    assert "2 case link(s)" in partial and "'R1' in 'survey_Q1' [0, 24)" in partial
+    docs = study.documents.set_index("doc_id")
+    assert docs.loc["survey_Q1", "case"] == "R1; R2"
+    assert docs.loc["survey_Q1", "years_teaching"] == "3; 12"
+    assert study.memos.set_index("kind").loc["journal", "author"] == "ben"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -470,3 +471,74 @@ def test_plot_tagger_scores_draws_one_bar_per_coder_and_code():
 def test_score_indicators_checks_shapes():
     with pytest.raises(PlcaseError, match="one column per code"):
         score_indicators([[1, 0]], [[1]], ["a", "b"])
+
+
+# ----------------------------------------------------------------------------- fitting fast, same result
+
+def test_threshold_folds_from_shared_counts_equal_refitted_vectorizers(monkeypatch, codebook):
+    # The shared count matrix must give exactly what refitting scikit-learn's vectorizers on
+    # every fold gives (the path taken with rule features).
+    import plcase.taggers as taggers
+
+    texts = ["our coach models a lesson with the team", "coaching cycle every week",
+             "kids pick a playlist", "students choose their station", "we plan in teams",
+             "the principal backs the teachers", "pacing guides and playlists"] * 4
+    y = np.array([[1, 0], [1, 0], [0, 1], [0, 1], [1, 0], [0, 0], [0, 1]] * 4)
+    for params in ({}, {"min_df": 2}, {"threshold_shuffle": True, "threshold_metric": "f1"}):
+        shared = ModelTagger(codebook, codes=["embedded_pd", "student_driven"], random_state=0,
+                             **params).fit(texts, y)
+        with monkeypatch.context() as patch:
+            patch.setattr(taggers, "_FoldFeatures", lambda *args: None)
+            refitted = ModelTagger(codebook, codes=["embedded_pd", "student_driven"],
+                                   random_state=0, **params).fit(texts, y)
+        np.testing.assert_array_equal(shared.thresholds_, refitted.thresholds_)
+
+
+def test_threshold_scores_equal_sklearns_metrics():
+    from sklearn.metrics import cohen_kappa_score
+
+    from plcase.taggers import _scores_at
+
+    rng = np.random.default_rng(0)
+    grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
+    for _ in range(50):
+        truth = (rng.random(40) < rng.random()).astype(int)
+        proba = rng.random(40) ** rng.uniform(0.3, 3)
+        for metric, score in (("kappa", cohen_kappa_score), ("f1", f1_score)):
+            with warnings.catch_warnings():  # sklearn warns where kappa or F1 is undefined
+                warnings.simplefilter("ignore")
+                expected = np.array([score(truth, (proba >= t).astype(int)) for t in grid])
+            np.testing.assert_allclose(_scores_at(truth, proba, grid, metric), expected,
+                                       rtol=0, atol=1e-12, equal_nan=True)
+
+
+def test_dual_solver_reaches_the_primal_optimum():
+    from sklearn.linear_model import LogisticRegression
+
+    from plcase.taggers import _fit_logistic
+
+    rng = np.random.default_rng(1)
+    matrix = rng.random((60, 200)) * (rng.random((60, 200)) < 0.1)
+    labels = (matrix[:, :5].sum(axis=1) > 0.3).astype(int)
+    weights = np.ones(60)
+    fast = _fit_logistic(matrix, labels, weights, 20.0, 0)
+    primal = LogisticRegression(C=20.0, class_weight="balanced", solver="liblinear",
+                                random_state=0, max_iter=1000).fit(matrix, labels,
+                                                                   sample_weight=weights)
+    np.testing.assert_allclose(fast.predict_proba(matrix), primal.predict_proba(matrix), atol=1e-3)
+
+
+def test_a_seeded_evaluation_is_computed_once_per_study(codebook):
+    import plcase
+    from plcase.evaluate import _OUT_OF_FOLD
+
+    study = plcase.read_sample()
+    first = evaluate_tagger(RuleTagger(study.codebook), study, n_splits=3)
+    again = evaluate_tagger(RuleTagger(study.codebook), study, n_splits=3)
+    pd.testing.assert_frame_equal(first, again)
+    assert len(_OUT_OF_FOLD[study]) == 1
+    evaluate_tagger(RuleTagger(study.codebook, min_hits=2), study, n_splits=3)
+    assert len(_OUT_OF_FOLD[study]) == 2  # other parameters, another evaluation
+    unseeded = ModelTagger(study.codebook, threshold_cv=0, random_state=None)
+    evaluate_tagger(unseeded, study, n_splits=2)
+    assert len(_OUT_OF_FOLD[study]) == 2  # no seed: never reused

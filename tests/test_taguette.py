@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import json
 import sqlite3
 from pathlib import Path
 
@@ -222,3 +223,31 @@ def test_untagged_highlights_are_named_and_an_empty_project_reads(tmp_path):
     assert study.codings["text"].tolist() == ["Short"]
     empty = plcase.read_taguette(path, project="Empty")
     assert empty.documents.empty and empty.codings.empty
+
+
+def test_two_coders_and_a_highlight_with_two_tags(tmp_path):
+    # Taguette's command log says who added each highlight (Command.highlight_add in
+    # taguette/database/models.py); a highlight carrying two tags is two codings on one span.
+    path = make_database(tmp_path / "t.sqlite3", "<p>We trust the coach. Time is short.</p>",
+                         [(0, 19, "<p>We trust the coach.</p>"), (20, 34, "<p>Time is short.</p>")])
+    db = sqlite3.connect(path)
+    db.executescript("""
+        INSERT INTO project_members VALUES (1, 'ben', 'TAG');
+        INSERT INTO tags VALUES (2, 1, 'trust', 'Relying on colleagues');
+        INSERT INTO highlight_tags VALUES (1, 2);
+        CREATE TABLE commands (id integer, date text, user_login text, project_id integer,
+                               document_id integer, payload text);""")
+    db.executemany("INSERT INTO commands VALUES (?, '', ?, 1, 1, ?)",
+                   [(1, "ana", json.dumps({"type": "highlight_add", "highlight_id": 1,
+                                           "start_offset": 0, "end_offset": 19,
+                                           "tags": [1, 2]})),
+                    (2, "ben", json.dumps({"type": "highlight_add", "highlight_id": 2,
+                                           "start_offset": 20, "end_offset": 34, "tags": [1]}))])
+    db.commit()
+    db.close()
+    study = plcase.read_taguette(path)
+    rows = study.codings.sort_values(["start", "code"])[["text", "code", "coder"]].values.tolist()
+    assert rows == [["We trust the coach.", "emotion", "ana"], ["We trust the coach.", "trust", "ana"],
+                    ["Time is short.", "emotion", "ben"]]
+    assert sorted(study.coders) == ["ana", "ben"]
+    assert study.codebook.set_index("code").loc["trust", "definition"] == "Relying on colleagues"

@@ -142,7 +142,9 @@ def units(study, unit: str = "passage", coders: Sequence[str] | None = None,
                               "variable=['glow', 'grow']")
     coders = default_coders(study) if coders is None else list(coders)
     codes = list(study.codes if codes is None else codes)
-    _require_known(coders, study.coders, "coder", "coders of the study")
+    # A machine coder that tagged nothing has no rows, yet it rated every passage: "not coded".
+    silent_machines = [c for c in coders if c not in set(study.coders) and str(c).startswith("auto:")]
+    _require_known(coders, study.coders + silent_machines, "coder", "coders of the study")
     _require_known(codes, study.codes, "code", "codes of the codebook")
 
     passages, roles_note = _passages_kept(study.passages, exclude_roles, unit)
@@ -171,6 +173,7 @@ def units(study, unit: str = "passage", coders: Sequence[str] | None = None,
     c_coder = codings["coder"].map(coder_index).to_numpy(dtype=np.int64)
     coded_doc = np.zeros((len(doc_ids), n_coders), dtype=bool)
     coded_doc[c_doc, c_coder] = True
+    coded_doc[:, [coder_index[c] for c in silent_machines]] = True
     values = np.where(coded_doc[u_doc][:, :, None], 0.0, np.nan)
     values = np.broadcast_to(values, (n_units, n_coders, n_codes)).copy()
 

@@ -207,7 +207,14 @@ def plot_theme_matrix(matrix: pd.DataFrame, *, ax=None, annotate: bool = True,
     return ax
 
 
-def plot_cooccurrence(matrix: pd.DataFrame, *, ax=None, annotate: bool = True,
+#: Largest co-occurrence matrix whose cells :func:`plot_cooccurrence` writes numbers in
+#: (beyond it the numbers could not be read, and drawing them takes minutes).
+ANNOTATE_MAX_CODES = 30
+#: Largest side of a co-occurrence heatmap, in inches: cells shrink beyond it.
+MAX_HEATMAP_INCHES = 16.0
+
+
+def plot_cooccurrence(matrix: pd.DataFrame, *, ax=None, annotate: bool | None = None,
                       lower: bool = True, diagonal: str = "apart", cmap: str = SEQUENTIAL_CMAP,
                       colorbar: bool = True, labels=None, **kwargs):
     """Heatmap of a code co-occurrence matrix from :func:`plcase.matrix.cooccurrence`.
@@ -222,6 +229,10 @@ def plot_cooccurrence(matrix: pd.DataFrame, *, ax=None, annotate: bool = True,
     ----------
     matrix : DataFrame
         Codes × codes.
+    annotate : bool, optional
+        Write each cell's value in it; default when the matrix has at most
+        ``ANNOTATE_MAX_CODES`` codes (the title then says the numbers are left
+        out; the table holds them).
     lower : bool, default True
         Draw only the lower triangle and diagonal (the upper one repeats it);
         ignored for the asymmetric ``conditional`` measure.
@@ -251,7 +262,10 @@ def plot_cooccurrence(matrix: pd.DataFrame, *, ax=None, annotate: bool = True,
     diag = np.diag(matrix.to_numpy(dtype=float)).copy()
     if diagonal != "scale":
         np.fill_diagonal(values, np.nan)
-    size = 1.2 + 0.42 * len(matrix)
+    left_out = annotate is None and len(matrix) > ANNOTATE_MAX_CODES
+    if annotate is None:
+        annotate = not left_out
+    size = 1.2 + min(0.42, (MAX_HEATMAP_INCHES - 1.2) / max(len(matrix), 1)) * len(matrix)
     ax = _ax(ax, width=max(COLUMN_WIDTH, size + 1.0), height=size)
     with mpl.rc_context(RC_PARAMS):
         _heatmap(values, list(matrix.index), list(matrix.columns), ax,
@@ -274,9 +288,15 @@ def plot_cooccurrence(matrix: pd.DataFrame, *, ax=None, annotate: bool = True,
         # One line per label: wrapped labels at 45 degrees run into their neighbours.
         ax.set_xticks(range(len(matrix.columns)), [label(c, labels) for c in matrix.columns],
                       rotation=45, ha="right", rotation_mode="anchor")
+        title = []
         if diagonal == "apart":
             what = "the code itself" if measure == "conditional" else "passages with the code"
-            ax.set_title(f"diagonal (grey): {what}", fontsize="small")
+            title.append(f"diagonal (grey): {what}")
+        if left_out:
+            title.append(f"{len(matrix)} codes: values in the table, not the cells "
+                         f"(more than {ANNOTATE_MAX_CODES})")
+        if title:
+            ax.set_title("; ".join(title), fontsize="small")
     return ax
 
 
