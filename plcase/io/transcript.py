@@ -227,7 +227,11 @@ def _strip_tags(body: str, first_line: int, path, codes):
     tail = body[pos:]
     problems += _stray_tags(tail, line, path, codes)
     out.append(tail)
+    # A tag left open because its closing tag lacks the '#' has one cause, said once.
+    unhashed = {m.group(2) for m in _TAG_WITHOUT_HASH.finditer(body) if m.group(1) == "/"}
     for code, (_, opened) in open_tags.items():
+        if code in unhashed:
+            continue
         problems.append(PlcaseInputError(f"tag {{#{code}}} is never closed", path=path,
                                          line=opened,
                                          hint=f"add {{/#{code}}} where the coded text ends"))
