@@ -31,11 +31,19 @@ report: $(INSTALLED)
 notebooks: $(INSTALLED)
 	$(BIN)/plcase report --in-place
 
-## test: unit tests, docstring examples and nbval over notebooks/
+## test: unit tests, docstring examples and nbval over notebooks/; the whole report on the
+## real Mannheimer study (one long single-threaded job) runs beside them on the second core
+REAL_STUDY_TEST = tests/test_mannheimer_report.py::test_the_whole_report_runs_on_the_real_study
 test: $(INSTALLED)
+	@log=$$(mktemp); \
+	$(BIN)/python -m pytest $(REAL_STUDY_TEST) -p no:cacheprovider -q -rA >$$log 2>&1 & real=$$!; \
 	$(BIN)/python -m pytest tests plcase notebooks \
 		--doctest-modules --nbval --nbval-current-env \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider \
+		--deselect $(REAL_STUDY_TEST); suite=$$?; \
+	wait $$real; real_rc=$$?; \
+	echo "--- $(REAL_STUDY_TEST) (run beside the suite):"; cat $$log; rm -f $$log; \
+	test $$suite -eq 0 && test $$real_rc -eq 0
 
 ## fuzz: property-based tests of every reader, 1,000+ seeded-at-random cases each
 ## (`make test` runs the same tests with a small, derandomized set)
