@@ -4,6 +4,10 @@ Every sub-command reads a study folder (transcripts, ``codebook.yml``, optional
 ``codings.csv``).  Problems in the researcher's files are printed as
 ``file:line: message (fix)`` and give exit status 1; outputs are written only
 when the whole command succeeded, so a failed run never leaves a half-written file.
+
+Each sub-command imports what it needs when it runs (not for an import cycle:
+``plcase --help`` and ``plcase validate`` should answer without first loading
+scikit-learn, matplotlib and the notebook machinery).
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from plcase.errors import PlcaseInputError
-from plcase.io._text import read_text
-from plcase.io._yaml import load_yaml
+from plcase._files.text import read_text
+from plcase._files.strict_yaml import load_yaml
 from plcase.schema import CODEBOOK_COLUMNS
 
 __all__ = ["read_codebook", "codebook_frame", "CODE_KINDS", "themes"]

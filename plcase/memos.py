@@ -29,12 +29,14 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from plcase._files.text import read_text
 from plcase.errors import PlcaseError, PlcaseInputError
-from plcase.io import MEMO_FOLDER
-from plcase.io._text import read_text
 
 __all__ = ["memos", "read_memos", "read_memo_file", "write_memos", "memo_frame",
            "MEMO_COLUMNS", "MEMO_KINDS", "MEMO_FOLDER"]
+
+#: The folder of a study that holds memos, not documents.
+MEMO_FOLDER = "memos"
 
 #: Columns of ``study.memos`` (QualCoder's reader fills the first eight; ``code`` names
 #: the code of a memo on a code).

@@ -26,8 +26,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 from plcase.errors import PlcaseInputError
-from plcase.io._text import read_text
-from plcase.io._yaml import load_yaml
+from plcase._files.text import read_text
+from plcase._files.strict_yaml import load_yaml
 
 __all__ = ["read_settings", "SETTINGS_FILE", "KNOWN_SETTINGS", "freeze"]
 

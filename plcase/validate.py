@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from plcase._files.strict_yaml import load_yaml
+from plcase._files.text import read_text
+from plcase.codebook import read_codebook
 from plcase.errors import PlcaseError, PlcaseInputError
+from plcase.io import (NOT_DOCUMENTS, READERS, _find_codebook, _skipped, read_study, reader_for,
+                       reader_for_project)
+from plcase.io.qdpx import read_qdc
+from plcase.io.standoff import read_codings_csv
+from plcase.memos import MEMO_FOLDER, read_memo_file
+from plcase.settings import read_settings
 
 __all__ = ["lint_study"]
 
@@ -39,10 +48,6 @@ def lint_study(path: str | Path) -> pd.DataFrame:
     >>> lint_study(config.SAMPLE_DIR).empty
     True
     """
-    from plcase.codebook import read_codebook
-    from plcase.io import NOT_DOCUMENTS, _find_codebook, _skipped, reader_for, reader_for_project
-    from plcase.io.standoff import read_codings_csv
-    from plcase.memos import MEMO_FOLDER, read_memo_file
 
     root = Path(path)
     problems: list[dict] = []
@@ -96,13 +101,11 @@ def lint_study(path: str | Path) -> pd.DataFrame:
                               "message": "no such study folder", "hint": None}], columns=_COLUMNS)
     settings_file = root / "study.yml"
     if settings_file.is_file():
-        from plcase.settings import read_settings
 
         settings = run(settings_file, read_settings, root)
         if settings is not None and settings.get("project"):
             # The data is a project beside the folder: reading the study reads it whole and
             # applies the folder's settings (cases, context, roles, code level).
-            from plcase.io import read_study
 
             run(settings_file, read_study, root)
             frame = pd.DataFrame(problems, columns=_COLUMNS)
@@ -112,7 +115,6 @@ def lint_study(path: str | Path) -> pd.DataFrame:
     codebook = None
     if codebook_path is not None:
         if codebook_path.suffix.lower() == ".qdc":
-            from plcase.io.qdpx import read_qdc
             codebook = run(codebook_path, read_qdc, codebook_path)
         else:
             codebook = run(codebook_path, read_codebook, codebook_path)
@@ -167,15 +169,12 @@ def lint_study(path: str | Path) -> pd.DataFrame:
 
 
 def _load_yaml_file(path: Path):
-    from plcase.io._text import read_text
-    from plcase.io._yaml import load_yaml
 
     return load_yaml(read_text(path), path)
 
 
 def _check_yaml_file(file: Path, root: Path, problems: list, run) -> None:
     """A ``.yml`` in the folder: a sidecar needs its document; it must parse."""
-    from plcase.io import READERS
 
     if file.parent == root and file.name.lower() in ("study.yml", "study.yaml",
                                                      "recommendations.yml",

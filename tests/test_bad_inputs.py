@@ -23,7 +23,7 @@ import pytest
 from plcase.cli import main
 from plcase.codebook import codebook_frame, read_codebook
 from plcase.errors import PlcaseInputError, PlcaseWarning
-from plcase.io._yaml import load_yaml
+from plcase._files.strict_yaml import load_yaml
 from plcase.io.captions import read_vtt
 from plcase.io.responses import read_responses
 from plcase.io.standoff import read_codings_csv

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plcase.errors import PlcaseInputError, PlcaseWarning
-from plcase.io._text import decode_text
+from plcase._files.text import decode_text
 from plcase.io.captions import parse_captions, read_srt, read_vtt
 from plcase.io.docx import read_docx, turns_frame
 from plcase.io.transcript import parse_transcript, read_transcript, split_passages

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from plcase.errors import PlcaseError
+from plcase.segment import sentence_frame
 
 __all__ = ["UNITS", "SCOPES", "UNIT_COLUMNS", "NO_CODE", "DEFAULT_LEFT_OUT_ROLES", "units",
            "default_coders", "default_pair"]
@@ -310,7 +311,6 @@ def _unit_spans(study, passages, unit, doc_ids, doc_rank, stride, c_doc, c_start
         spans = passages[["doc_id", "passage_id", "start", "end"]].rename(
             columns={"passage_id": "unit_id"})
     elif unit == "sentence":
-        from plcase.segment import sentence_frame
         # Passage text is re-read from the document so hand-built passages need no text.
         passages = passages.assign(text=[study.texts[d][s:e] for d, s, e in zip(
             passages["doc_id"], passages["start"], passages["end"])])

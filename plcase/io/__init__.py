@@ -15,9 +15,24 @@ from pathlib import Path
 
 import pandas as pd
 
+from plcase import config
+from plcase.cases import assign_cases
+from plcase.codebook import read_codebook
 from plcase.errors import PlcaseInputError, PlcaseWarning
+from plcase.hierarchy import rolled_study
+from plcase.io.qdpx import read_qdc, read_qdpx
+from plcase.io.qualcoder import is_qualcoder_project, read_qualcoder
+from plcase.io.standoff import read_codings_csv
+from plcase.io.taguette import is_taguette_database, read_taguette
+from plcase.io.transcript import read_transcript
+from plcase.memos import MEMO_FOLDER, read_memos
 from plcase.progress import progress_items
 from plcase.roles import role_labels, speaker_roles
+from plcase.schema import coding_frame
+from plcase.segment import word_count
+from plcase.settings import freeze, read_settings
+from plcase.study import Study
+
 
 __all__ = ["ParsedDocument", "READERS", "read_study", "read_sample", "reader_for",
            "reader_for_project"]
@@ -53,8 +68,6 @@ class ParsedDocument:
 
         ``meta['doc_id']`` must be set; the passages' word counts give ``n_words``.
         """
-        from plcase.schema import coding_frame
-        from plcase.segment import word_count
 
         meta = dict(meta)
         meta.setdefault("synthetic", False)
@@ -64,7 +77,6 @@ class ParsedDocument:
 
 
 def _read_txt(path: Path, codebook: pd.DataFrame) -> ParsedDocument:
-    from plcase.io.transcript import read_transcript
 
     t = read_transcript(path, codebook)
     return ParsedDocument(t.meta, t.text, t.passages, t.codings, t.path)
@@ -78,9 +90,6 @@ READERS: dict[str, object] = {
     ".vtt": "plcase.io.captions:read_vtt",
     ".srt": "plcase.io.captions:read_srt",
 }
-
-#: The folder of a study that holds memos (:mod:`plcase.memos`), not documents.
-MEMO_FOLDER = "memos"
 
 #: Files in a study folder that are not documents.
 NOT_DOCUMENTS = {"readme.md", "readme.txt", "codings.csv", "codebook.yml", "codebook.yaml",
@@ -140,9 +149,6 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
     >>> sorted(study.documents["source"].unique())
     ['focus_group', 'interview', 'site_visit']
     """
-    from plcase.codebook import read_codebook
-    from plcase.settings import read_settings
-    from plcase.study import Study
 
     path = Path(path)
     project_reader = reader_for_project(path)
@@ -162,7 +168,6 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
     if not isinstance(codebook, pd.DataFrame):
         codebook_path = Path(codebook)
         if codebook_path.suffix.lower() == ".qdc":
-            from plcase.io.qdpx import read_qdc
             codebook = read_qdc(codebook_path)
         else:
             codebook = read_codebook(codebook_path)
@@ -190,13 +195,11 @@ def read_study(path: str | Path, codebook: str | Path | pd.DataFrame | None = No
                                hint="add .txt transcripts with front matter (see README)")
     standoff = path / "codings.csv"
     if standoff.exists():
-        from plcase.io.standoff import read_codings_csv
         codings.append(read_codings_csv(standoff, texts, set(codebook["code"])))
     documents = _declared_cases(pd.DataFrame(documents), settings, path)
     documents = _mark_context(documents, settings, path)
     memos = None
     if (path / MEMO_FOLDER).is_dir():
-        from plcase.memos import read_memos
         memos = read_memos(path / MEMO_FOLDER, texts, set(codebook["code"]))
     return _rolled_up(Study(
         documents=documents,
@@ -221,8 +224,6 @@ def _rolled_up(study, settings):
     """
     from dataclasses import replace
 
-    from plcase.hierarchy import rolled_study
-    from plcase.settings import freeze
 
     level = settings.get("code_level")
     if level:
@@ -266,7 +267,6 @@ def _read_declared_project(folder: Path, settings, name: str | None):
 
 def _declared_cases(documents: pd.DataFrame, settings, folder: Path) -> pd.DataFrame:
     """The case column filled from study.yml's ``cases`` (a table or a name pattern)."""
-    from plcase.cases import assign_cases
 
     cases = settings.get("cases")
     if not cases:
@@ -304,13 +304,11 @@ def read_sample():
     >>> sorted(study.documents["school"].unique())[:3]
     ['District office', 'Grand Oak Elementary', 'Newell Elementary']
     """
-    from plcase import config
 
     return read_study(config.SAMPLE_DIR)
 
 
 def reader_for_qdpx():
-    from plcase.io.qdpx import read_qdpx
 
     return read_qdpx
 
@@ -322,8 +320,6 @@ def reader_for_project(path: str | Path):
     ``data.qda``) and a Taguette database (an SQLite file with Taguette's
     tables) are each read whole by their own reader.
     """
-    from plcase.io.qualcoder import is_qualcoder_project, read_qualcoder
-    from plcase.io.taguette import is_taguette_database, read_taguette
 
     path = Path(path)
     if path.is_file() and path.suffix.lower() == ".qdpx":

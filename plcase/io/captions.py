@@ -36,7 +36,7 @@ import pandas as pd
 from plcase.errors import PlcaseInputError, PlcaseWarning
 from plcase.io import ParsedDocument
 from plcase.io._speakers import is_notes, speaker_labels, speaker_names
-from plcase.io._text import decode_text
+from plcase._files.text import decode_text
 from plcase.io.docx import read_sidecar
 from plcase.schema import PASSAGE_COLUMNS
 

@@ -46,8 +46,8 @@ from plcase.errors import PlcaseInputError
 from plcase.io import ParsedDocument
 from plcase.io._safe import open_archive, parse_xml
 from plcase.io._speakers import is_notes, line_label, speaker_labels, speaker_names
-from plcase.io._text import decode_text
-from plcase.io._yaml import load_yaml
+from plcase._files.text import decode_text
+from plcase._files.strict_yaml import load_yaml
 from plcase.io.metadata import check_metadata
 from plcase.schema import DOCUMENT_COLUMNS, PASSAGE_COLUMNS
 

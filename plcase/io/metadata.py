@@ -44,7 +44,7 @@ def check_metadata(meta: Mapping, path: str | Path, *, required: tuple[str, ...]
     Parameters
     ----------
     meta : mapping
-        Field → value, as :func:`plcase.io._yaml.load_yaml` read it (values are
+        Field → value, as :func:`plcase._files.strict_yaml.load_yaml` read it (values are
         strings, ``None``, or lists/mappings, which are refused).
     path : str or Path
         The file, for messages.
@@ -52,7 +52,7 @@ def check_metadata(meta: Mapping, path: str | Path, *, required: tuple[str, ...]
         Fields that must be present and non-empty.
     line_of : callable, optional
         ``line_of(field)`` gives the line of a field; by default
-        ``meta.line_of`` when ``meta`` is a :class:`~plcase.io._yaml.YamlMapping`.
+        ``meta.line_of`` when ``meta`` is a :class:`~plcase._files.strict_yaml.YamlMapping`.
     missing_line : int, optional
         The line reported for a missing required field.
 

@@ -47,7 +47,9 @@ import numpy as np
 import pandas as pd
 import regex
 
+from plcase.codebook import read_codebook
 from plcase.errors import PlcaseError, PlcaseInputError
+from plcase.io.qdpx import read_qdc
 from plcase.io.tables import read_table
 from plcase.schema import CODEBOOK_COLUMNS, empty_frame
 from plcase.segment import WORD_TOKENIZER
@@ -338,7 +340,5 @@ def _codebook(codebook) -> pd.DataFrame:
         return codebook
     path = Path(codebook)
     if path.suffix.lower() == ".qdc":
-        from plcase.io.qdpx import read_qdc
         return read_qdc(path)
-    from plcase.codebook import read_codebook
     return read_codebook(path)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from plcase.errors import PlcaseInputError
-from plcase.io._text import read_text
+from plcase._files.text import read_text
 from plcase.schema import coding_frame
 
 __all__ = ["read_codings_csv", "STANDOFF_COLUMNS"]

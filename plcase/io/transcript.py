@@ -37,8 +37,8 @@ import pandas as pd
 
 from plcase.errors import PlcaseInputError
 from plcase.io._speakers import is_notes, line_label, speaker_labels, speaker_names
-from plcase.io._text import decode_text
-from plcase.io._yaml import load_yaml
+from plcase._files.text import decode_text
+from plcase._files.strict_yaml import load_yaml
 from plcase.io.metadata import check_metadata
 from plcase.schema import PASSAGE_COLUMNS, coding_frame
 from plcase.segment import word_count

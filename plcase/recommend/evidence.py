@@ -24,8 +24,9 @@ from pathlib import Path
 import pandas as pd
 
 from plcase import config
+from plcase._files.strict_yaml import load_yaml
+from plcase.codebook import read_codebook
 from plcase.errors import PlcaseError, PlcaseInputError
-from plcase.io._yaml import load_yaml
 from plcase.matrix import _check_coder, _valenced, coded_passages
 from plcase.schema import RESEARCHER_ROLES, SOURCES
 
@@ -53,7 +54,6 @@ def _known_codes(path: Path, codes) -> list[str]:
         if isinstance(codes, pd.DataFrame):
             return codes["code"].tolist()      # a codebook frame
         return list(codes)
-    from plcase.codebook import read_codebook
 
     for candidate in (path.parent / "codebook.yml", config.INTERVIEWS_DIR / "codebook.yml"):
         if candidate.is_file():
