@@ -110,6 +110,23 @@ def _patched_sheet(old: bytes, new: bytes) -> bytes:
     return out.getvalue()
 
 
+def _sheetless_xlsx() -> bytes:
+    """A workbook whose relationship namespace is broken, so no sheet is reachable
+    (found by the fuzz test: it once ended in an IndexError)."""
+    data = _xlsx_bytes(lambda book: book.active.append(["id", "q1"]))
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "xl/workbook.xml":
+                old = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+                assert old in content
+                content = content.replace(old, b"ittp://schemas.openxmlformats.org/x")
+            target.writestr(info, content)
+    return out.getvalue()
+
+
 def _damaged_xlsx() -> bytes:
     data = _xlsx_bytes(lambda book: book.active.append(["id", "q1"]))
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -260,6 +277,8 @@ REFUSED = {
                                  r"cell B2 holds a formula .* with no saved value"),
     "xlsx-damaged-xml": Bad({"s.xlsx": _damaged_xlsx()}, "xlsx1", "s.xlsx", None,
                             r"not a readable Excel workbook"),
+    "xlsx-no-sheet": Bad({"s.xlsx": _sheetless_xlsx()}, "xlsx1", "s.xlsx", None,
+                         r"no readable sheet"),
     "xlsx-not-zip": Bad({"s.xlsx": b"id,q1\nA1,x\n"}, "xlsx1", "s.xlsx", None,
                         r"not a readable Excel workbook"),
     "xlsx-truncated": Bad({"s.xlsx": _xlsx_bytes(_two_sheets)[:900]}, "xlsx1", "s.xlsx", None,

@@ -230,6 +230,9 @@ def _read_workbook(path: Path, sheet) -> tuple[pd.DataFrame, np.ndarray, str]:
     formula_book = _open_workbook(path, data_only=False)
     try:
         names = values_book.sheetnames
+        if not names:  # e.g. a workbook whose parts no longer point at its sheets
+            raise PlcaseInputError("the workbook has no readable sheet", path=path,
+                                   hint="open it in Excel and save it again")
         filled = [n for n in names
                   if _has_data(values_book[n], path) or _has_data(formula_book[n], path)]
         if sheet is None:
