@@ -172,8 +172,9 @@ def retrieve(study: Study, code: str | Iterable[str] | None = None, *,
                           f"are {', '.join(map(repr, study.coders))} (or '*' for all)")
     codings = codings[codings["coder"].isin(coders)]
 
+    case_column = study.case_column if case_column is None else case_column
     keep = pd.Series(True, index=documents.index)
-    for column, wanted in ((study.case_column if case_column is None else case_column, case), ("role", role)):
+    for column, wanted in ((case_column, case), ("role", role)):
         wanted = _as_list(wanted)
         if wanted is None:
             continue
@@ -208,7 +209,9 @@ def retrieve(study: Study, code: str | Iterable[str] | None = None, *,
     if context:
         before, after = _context(study, out, context)
         out = out.assign(before=before, after=after)
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["case_column"] = case_column   # what quotes_markdown shows under a heading
+    return out
 
 
 def _speakers(study: Study, codings: pd.DataFrame) -> list:
@@ -271,16 +274,17 @@ def _passages_text(rows: pd.DataFrame) -> str | None:
     return "\n".join(parts)
 
 
-def quotes_markdown(quotes: pd.DataFrame, columns: Iterable[str] = ("school", "role", "participant")
-                    ) -> str:
+def quotes_markdown(quotes: pd.DataFrame, columns: Iterable[str] | None = None) -> str:
     """Render :func:`retrieve`'s rows as Markdown: a heading per document, a block quote per segment.
 
     Parameters
     ----------
     quotes : DataFrame
         The output of :func:`retrieve`.
-    columns : list of str
-        Document columns shown under each document's heading (those present).
+    columns : list of str, optional
+        Document columns shown under each document's heading (those present);
+        default the study's case column (``quotes.attrs['case_column']``, set by
+        :func:`retrieve`), ``role`` and ``participant``.
 
     Examples
     --------
@@ -289,6 +293,8 @@ def quotes_markdown(quotes: pd.DataFrame, columns: Iterable[str] = ("school", "r
     >>> text.startswith("## ")
     True
     """
+    if columns is None:
+        columns = [c for c in (quotes.attrs.get("case_column"), "role", "participant") if c]
     lines: list[str] = []
     for doc_id, group in quotes.groupby("doc_id", sort=False, observed=True):
         first = group.iloc[0]

@@ -31,6 +31,9 @@ from plcase.errors import PlcaseError
 
 SOURCES = ("interview", "focus_group", "site_visit", "document", "survey")
 ROLES = ("administrator", "teacher", "student", "coach", "district", "observer")
+#: The document column holding each document's case when study.yml declares none: the
+#: plcase transcript format's required ``school`` field.
+DEFAULT_CASE_COLUMN = "school"
 #: Document roles that record the researcher, not an informant (a site visit's observer).
 RESEARCHER_ROLES = ("observer",)
 

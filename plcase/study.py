@@ -13,7 +13,7 @@ import pandas as pd
 
 from plcase.errors import PlcaseError
 from plcase.roles import speaker_roles
-from plcase.schema import (CODEBOOK_COLUMNS, DOCUMENT_COLUMNS,
+from plcase.schema import (CODEBOOK_COLUMNS, DEFAULT_CASE_COLUMN, DOCUMENT_COLUMNS,
                            PASSAGE_COLUMNS, coding_frame, compact_codings, concat_codings,
                            is_compact, require_columns, sort_codings)
 from plcase.settings import freeze
@@ -200,13 +200,16 @@ class Study:
     @property
     def case_column(self) -> str:
         """The document column that holds each document's case: ``case_column`` of study.yml,
-        else ``school``, else ``case`` where only that column exists (imported projects,
+        else the transcript format's case field (:data:`plcase.schema.DEFAULT_CASE_COLUMN`),
+        else ``case`` where only that column exists (imported projects,
         :func:`plcase.assign_cases`)."""
         declared = self.settings.get("case_column")
         if declared:
             return str(declared)
         columns = self.documents.columns
-        return "case" if "school" not in columns and "case" in columns else "school"
+        if DEFAULT_CASE_COLUMN not in columns and "case" in columns:
+            return "case"
+        return DEFAULT_CASE_COLUMN
 
     @property
     def cases(self) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 import plcase
 from plcase.cli import main
 from plcase.errors import PlcaseError
-from plcase.retrieve import retrieve
+from plcase.retrieve import quotes_markdown, retrieve
 from plcase.study import Study
 
 # Two schools; each document is three turns.  Offsets are worked out below from the turns.
@@ -174,3 +174,10 @@ def test_cli_retrieve_csv_and_markdown(tmp_path, capsys):
                  str(tmp_path / "x.csv")]) == 1
     assert "unknown code(s) 'nope'" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_markdown_shows_the_case_column_the_quotes_were_retrieved_by(sample):
+    by_school = quotes_markdown(retrieve(sample, code="glow", text="breakfast"))
+    assert "school: Grand Oak Elementary; role: observer" in by_school
+    by_source = quotes_markdown(retrieve(sample, code="glow", text="breakfast", case_column="source"))
+    assert "source: site_visit; role: observer" in by_source and "school:" not in by_source
