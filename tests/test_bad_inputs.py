@@ -95,49 +95,44 @@ def _formula(book):
     sheet.append(["A2", "Good"])
 
 
+def _rewritten(data: bytes, member: str, change) -> bytes:
+    """The .xlsx ``data`` with one part (``member``) passed through ``change``."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    assert member in source.namelist()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            target.writestr(info, change(content) if info.filename == member else content)
+    return out.getvalue()
+
+
+def _replaced(old: bytes, new: bytes):
+    def change(content: bytes) -> bytes:
+        assert old in content
+        return content.replace(old, new)
+    return change
+
+
 def _patched_sheet(old: bytes, new: bytes) -> bytes:
     data = _xlsx_bytes(lambda book: (book.active.append(["id", "q1"]),
                                      book.active.append(["A1", "x"])))
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info)
-            if info.filename.endswith("sheet1.xml"):
-                assert old in content
-                content = content.replace(old, new)
-            target.writestr(info.filename, content)
-    return out.getvalue()
+    return _rewritten(data, "xl/worksheets/sheet1.xml", _replaced(old, new))
 
 
 def _sheetless_xlsx() -> bytes:
     """A workbook whose relationship namespace is broken, so no sheet is reachable
     (found by the fuzz test: it once ended in an IndexError)."""
-    data = _xlsx_bytes(lambda book: book.active.append(["id", "q1"]))
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            content = source.read(info)
-            if info.filename == "xl/workbook.xml":
-                old = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-                assert old in content
-                content = content.replace(old, b"ittp://schemas.openxmlformats.org/x")
-            target.writestr(info, content)
-    return out.getvalue()
+    relationships = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    return _rewritten(_xlsx_bytes(lambda book: book.active.append(["id", "q1"])),
+                      "xl/workbook.xml",
+                      _replaced(relationships, b"ittp://schemas.openxmlformats.org/x"))
 
 
 def _damaged_xlsx() -> bytes:
-    data = _xlsx_bytes(lambda book: book.active.append(["id", "q1"]))
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            content = source.read(info)
-            if info.filename.endswith("sheet1.xml"):
-                content = content[: len(content) // 2]  # cut in the middle of the XML
-            target.writestr(info, content)
-    return out.getvalue()
+    # cut in the middle of the sheet's XML
+    return _rewritten(_xlsx_bytes(lambda book: book.active.append(["id", "q1"])),
+                      "xl/worksheets/sheet1.xml", lambda content: content[: len(content) // 2])
 
 
 REFUSED = {
