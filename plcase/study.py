@@ -221,12 +221,30 @@ class Study:
         >>> plcase.read_sample().cases
         ['Grand Oak Elementary', 'Newell Elementary', 'Ridge Road Middle']
         """
-        docs = self.documents
-        if self.case_column not in docs.columns:
+        if self.case_column not in self.documents.columns:
             return []
+        docs = self.case_documents()
+        return sorted(docs[self.case_column].astype(str).unique().tolist())
+
+    def case_documents(self, case_column: str | None = None) -> pd.DataFrame:
+        """The documents that belong to a case: a value in ``case_column`` (default
+        :attr:`case_column`), context documents (``context:`` in study.yml) left out.
+
+        Examples
+        --------
+        >>> import plcase
+        >>> len(plcase.read_sample().case_documents())   # the district interview is context
+        18
+        """
+        case_column = self.case_column if case_column is None else case_column
+        docs = self.documents
+        if case_column not in docs.columns:
+            raise PlcaseError(f"the documents have no case column {case_column!r}; declare "
+                              "case_column in study.yml or pass case_column=")
+        keep = docs[case_column].notna()
         if "context" in docs.columns:
-            docs = docs[~docs["context"].fillna(False).astype(bool)]
-        return sorted(docs[self.case_column].dropna().astype(str).unique().tolist())
+            keep &= ~docs["context"].fillna(False).astype(bool)
+        return docs.loc[keep]
 
     @property
     def recommendations_path(self) -> Path | None:

@@ -51,7 +51,7 @@ import pandas as pd
 from plcase.agreement import OVERALL, cohen_kappa, units
 from plcase.errors import PlcaseError
 from plcase.matrix import _check_coder, _valenced
-from plcase.recommend.evidence import _case_documents, _evidence, _mapping
+from plcase.recommend.evidence import _evidence, _mapping
 
 __all__ = ["COMPONENTS", "CONCERNS", "CONFIDENCE", "CONFIDENCE_RULE", "cerqual", "describe_rule"]
 
@@ -185,7 +185,7 @@ def _judge(value: float, cuts) -> int:
 
 def _case_of(study, case_column: str) -> pd.Series:
     """Each case document's case by doc_id (context documents left out)."""
-    return _case_documents(study, case_column).set_index("doc_id")[case_column]
+    return study.case_documents(case_column).set_index("doc_id")[case_column]
 
 
 # --------------------------------------------------------------------------- components

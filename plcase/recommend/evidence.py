@@ -244,21 +244,9 @@ def grade_evidence(n_cases: int, n_roles: int, n_sources: int, n_passages: int, 
     return "emerging", f"fewer than 2 cases, {roles_needed} roles or 5 passages"
 
 
-def _case_documents(study, case_column: str) -> pd.DataFrame:
-    """The documents that belong to a case (context documents and documents of no case left out)."""
-    docs = study.documents
-    if case_column not in docs.columns:
-        raise PlcaseError(f"the documents have no case column {case_column!r}; declare "
-                          "case_column in study.yml or pass case_column=")
-    keep = docs[case_column].notna()
-    if "context" in docs.columns:
-        keep &= ~docs["context"].fillna(False).astype(bool)
-    return docs.loc[keep]
-
-
-def _study_cases(study, case_column: str) -> list[str]:
+def _study_cases(study, case_column: str) -> list:
     """The study's cases: the case column's values among its case documents."""
-    return sorted(_case_documents(study, case_column)[case_column].unique().tolist())
+    return sorted(study.case_documents(case_column)[case_column].unique().tolist())
 
 
 def informant_roles(study, case_column: str | None = None) -> list[str]:
@@ -276,7 +264,7 @@ def informant_roles(study, case_column: str | None = None) -> list[str]:
     ['administrator', 'student', 'teacher']
     """
     case_column = study.case_column if case_column is None else case_column
-    roles = _case_documents(study, case_column)["role"].dropna()
+    roles = study.case_documents(case_column)["role"].dropna()
     return sorted(str(r) for r in roles.unique()
                   if str(r).strip() and r not in RESEARCHER_ROLES)
 
